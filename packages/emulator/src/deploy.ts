@@ -1,0 +1,106 @@
+import { CreateRoleCommand, GetRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  GetFunctionConfigurationCommand,
+  InvokeCommand,
+  LambdaClient,
+  type Runtime,
+} from '@aws-sdk/client-lambda';
+import { waitFor } from './waiters.ts';
+
+const LAMBDA_TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
+
+export interface PolicyStatement {
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource: string | string[];
+}
+
+/** Creates (or reuses) an execution role with the given inline statements; returns its ARN. */
+export async function ensureRole(iam: IAMClient, name: string, statements: PolicyStatement[]): Promise<string> {
+  let arn: string | undefined;
+  try {
+    arn = (await iam.send(new GetRoleCommand({ RoleName: name }))).Role?.Arn;
+  } catch {
+    arn = (await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: LAMBDA_TRUST }))).Role?.Arn;
+  }
+  if (statements.length > 0) {
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: name,
+        PolicyName: `${name}-policy`,
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+      }),
+    );
+  }
+  if (!arn) throw new Error(`IAM did not return an ARN for role ${name}`);
+  return arn;
+}
+
+export interface FunctionSpec {
+  name: string;
+  zip: Uint8Array;
+  handler?: string;
+  runtime?: Runtime | string;
+  memoryMb?: number;
+  timeoutSeconds?: number;
+  environment?: Record<string, string>;
+  statements?: PolicyStatement[];
+}
+
+/** Deploys a zip as a Lambda function and waits until it is Active; returns its ARN. */
+export async function deployFunction(spec: FunctionSpec, clients = defaultClients()): Promise<string> {
+  const role = await ensureRole(clients.iam, `${spec.name}-role`.slice(0, 64), spec.statements ?? []);
+  const created = await clients.lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: spec.name,
+      Runtime: (spec.runtime ?? 'nodejs24.x') as Runtime,
+      Handler: spec.handler ?? 'index.handler',
+      Role: role,
+      Code: { ZipFile: spec.zip },
+      MemorySize: spec.memoryMb ?? 512,
+      Timeout: spec.timeoutSeconds ?? 30,
+      Environment: { Variables: spec.environment ?? {} },
+    }),
+  );
+  await waitFor(`Lambda function ${spec.name} to become Active`, async () => {
+    const c = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: spec.name }));
+    if (c.State === 'Failed') throw new Error(`function ${spec.name} failed: ${c.StateReason}`);
+    return c.State === 'Active' ? true : undefined;
+  });
+  if (!created.FunctionArn) throw new Error(`Lambda did not return an ARN for ${spec.name}`);
+  return created.FunctionArn;
+}
+
+export async function deleteFunction(name: string, clients = defaultClients()): Promise<void> {
+  await clients.lambda.send(new DeleteFunctionCommand({ FunctionName: name })).catch(() => undefined);
+}
+
+/** Invokes synchronously and returns the decoded payload, the function error and the log tail. */
+export async function invoke<T = unknown>(
+  name: string,
+  payload: unknown,
+  clients = defaultClients(),
+): Promise<{ payload: T; functionError: string | undefined; log: string }> {
+  const res = await clients.lambda.send(
+    new InvokeCommand({
+      FunctionName: name,
+      Payload: Buffer.from(JSON.stringify(payload)),
+      LogType: 'Tail',
+    }),
+  );
+  const text = res.Payload ? Buffer.from(res.Payload).toString('utf8') : '';
+  return {
+    payload: (text ? JSON.parse(text) : undefined) as T,
+    functionError: res.FunctionError,
+    log: res.LogResult ? Buffer.from(res.LogResult, 'base64').toString('utf8') : '',
+  };
+}
+
+function defaultClients() {
+  return { iam: new IAMClient({}), lambda: new LambdaClient({}) };
+}

@@ -1,0 +1,137 @@
+import { homedir } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readConfig } from './config.ts';
+import { initHooksDir, startLocalstack, startMinistackContainer } from './containers.ts';
+import { waitForHealth } from './health.ts';
+import { startMinistackProcess } from './ministack-process.ts';
+import { firstLine, probe } from './probes.ts';
+import { type Attempt, describeAttempt, plan, unavailableMessage } from './select.ts';
+import { type BackendName, type Service, servicesOf } from './services.ts';
+
+export { DEFAULT_REGION, LOCALSTACK_IMAGE, MINISTACK_IMAGE, MINISTACK_VERSION, readConfig } from './config.ts';
+export { describeAttempt, plan, unavailableMessage } from './select.ts';
+export { type BackendName, SERVICES, type Service, servicesOf } from './services.ts';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** What a test, the demo or a script needs to talk to the running emulator. */
+export interface EmulatorInfo {
+  backend: BackendName;
+  /** How it was started, for the logs: "ministack process (...)" and so on. */
+  description: string;
+  /** Reachable from this machine. */
+  endpoint: string;
+  /** Reachable from a container on the local Docker engine's default bridge. */
+  containerEndpoint: string;
+  region: string;
+  services: Service[];
+  /** The environment an AWS SDK v3 client reads. */
+  env: Record<string, string>;
+  /** Where the emulator writes its own log, when the harness knows. */
+  logFile?: string;
+  startedInMs: number;
+}
+
+export interface Emulator extends EmulatorInfo {
+  stop(): Promise<void>;
+}
+
+export class EmulatorUnavailableError extends Error {
+  override name = 'EmulatorUnavailableError';
+}
+
+export const TEST_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+
+export function sdkEnv(endpoint: string, region: string): Record<string, string> {
+  return { AWS_ENDPOINT_URL: endpoint, AWS_REGION: region, AWS_DEFAULT_REGION: region, ...TEST_CREDENTIALS };
+}
+
+/**
+ * Starts one emulator, chosen by AWS_EMULATOR (auto | ministack | localstack | external),
+ * and returns its endpoint and the SDK environment. Fails fast, with what was tried and
+ * how to fix it, when no backend can start.
+ */
+export async function startEmulator(env: NodeJS.ProcessEnv = process.env): Promise<Emulator> {
+  const config = readConfig(env, homedir());
+  const t0 = performance.now();
+  const p = await probe([config.ministackImage, config.localstackImage], config.python, env);
+  const { attempts, ruledOut } = plan(config, p);
+  const failed: { label: string; error: string }[] = [];
+  for (const attempt of attempts) {
+    try {
+      const started = await startAttempt(
+        attempt,
+        config.region,
+        config.cacheDir,
+        p.dockerGateway ?? 'host.docker.internal',
+      );
+      const services = servicesOf(attempt.backend, { docker: p.docker.ok, declared: config.declaredServices });
+      return {
+        ...started,
+        backend: attempt.backend,
+        description: describeAttempt(attempt),
+        region: config.region,
+        services,
+        env: sdkEnv(started.endpoint, config.region),
+        startedInMs: Math.round(performance.now() - t0),
+      };
+    } catch (error) {
+      failed.push({ label: describeAttempt(attempt), error: hint(attempt, firstLine(error)) });
+    }
+  }
+  throw new EmulatorUnavailableError(unavailableMessage(config, ruledOut, failed));
+}
+
+function hint(attempt: Attempt, error: string): string {
+  if (attempt.backend === 'localstack' && /exit|55/i.test(error)) {
+    return `${error} (LocalStack images newer than 4.14.0 exit with code 55 without LOCALSTACK_AUTH_TOKEN)`;
+  }
+  if ('pull' in attempt && attempt.pull && /pull|manifest|registry|dial|timeout/i.test(error)) {
+    return `${error} (the image is not on this Docker host and could not be pulled)`;
+  }
+  return error;
+}
+
+async function startAttempt(
+  attempt: Attempt,
+  region: string,
+  cacheDir: string,
+  gateway: string,
+): Promise<{ endpoint: string; containerEndpoint: string; logFile?: string; stop(): Promise<void> }> {
+  const hooks = initHooksDir(REPO_ROOT);
+  switch (attempt.backend) {
+    case 'external': {
+      await waitForHealth(attempt.endpoint, 5_000);
+      return {
+        endpoint: attempt.endpoint,
+        containerEndpoint: toContainerEndpoint(attempt.endpoint, gateway),
+        stop: async () => {},
+      };
+    }
+    case 'localstack': {
+      const c = await startLocalstack({ image: attempt.image, token: attempt.token, region, hooks });
+      return { endpoint: c.endpoint, containerEndpoint: `http://${gateway}:${c.port}`, stop: c.stop };
+    }
+    case 'ministack': {
+      if (attempt.mode === 'container') {
+        const c = await startMinistackContainer({ image: attempt.image, region, hooks });
+        return { endpoint: c.endpoint, containerEndpoint: `http://${gateway}:${c.port}`, stop: c.stop };
+      }
+      const proc = await startMinistackProcess({ python: attempt.python, cacheDir, region });
+      return {
+        endpoint: proc.endpoint,
+        containerEndpoint: `http://${gateway}:${proc.port}`,
+        logFile: proc.logFile,
+        stop: proc.stop,
+      };
+    }
+  }
+}
+
+/** Loopback in an endpoint means the host; a container reaches the host at the bridge gateway. */
+export function toContainerEndpoint(endpoint: string, gateway: string): string {
+  const url = new URL(endpoint);
+  if (['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) url.hostname = gateway;
+  return url.toString().replace(/\/$/, '');
+}

@@ -1,0 +1,120 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { MINISTACK_VERSION } from './config.ts';
+import { waitForHealth } from './health.ts';
+
+export interface ProcessEmulator {
+  endpoint: string;
+  port: number;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+/** Creates (once) a virtualenv holding the pinned ministack release and returns its launcher. */
+export function installMinistack(python: string, cacheDir: string): string {
+  const venv = join(cacheDir, `ministack-${MINISTACK_VERSION}`);
+  const bin = join(venv, 'bin', 'ministack');
+  const marker = join(venv, '.installed');
+  if (existsSync(marker) && existsSync(bin)) return bin;
+  mkdirSync(cacheDir, { recursive: true });
+  const run = (cmd: string, args: string[], timeout: number) => {
+    const r = spawnSync(cmd, args, { encoding: 'utf8', timeout });
+    if (r.error || r.status !== 0) {
+      const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-5).join('\n');
+      throw new Error(`\`${cmd} ${args.join(' ')}\` failed: ${r.error?.message ?? out}`);
+    }
+  };
+  run(python, ['-m', 'venv', '--clear', venv], 60_000);
+  // `docker` lets ministack run ECS tasks as real containers when an engine is there.
+  run(
+    join(venv, 'bin', 'pip'),
+    ['install', '--quiet', '--disable-pip-version-check', `ministack==${MINISTACK_VERSION}`, 'docker==7.1.0'],
+    300_000,
+  );
+  run(
+    join(venv, 'bin', 'python'),
+    ['-c', `open(${JSON.stringify(marker)}, "w").write("${MINISTACK_VERSION}")`],
+    10_000,
+  );
+  return bin;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the pinned ministack release as a child process on a free port. */
+export async function startMinistackProcess(opts: {
+  python: string;
+  cacheDir: string;
+  region: string;
+  port?: number;
+}): Promise<ProcessEmulator> {
+  const bin = installMinistack(opts.python, opts.cacheDir);
+  const port = opts.port ?? (await freePort());
+  const logDir = join(opts.cacheDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, `ministack-${port}.log`);
+  const log = createWriteStream(logFile);
+  const child: ChildProcess = spawn(bin, [], {
+    env: {
+      ...process.env,
+      GATEWAY_PORT: String(port),
+      MINISTACK_HOST: '127.0.0.1',
+      MINISTACK_REGION: opts.region,
+      // Handed to the Lambda functions it runs as local processes. An IP, so their S3
+      // clients address buckets by path (no DNS for bucket.localhost here).
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  let exited: string | undefined;
+  child.on('exit', (code, signal) => {
+    exited = `exited with ${signal ?? code}`;
+  });
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill);
+  const endpoint = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHealth(endpoint, 30_000, () => exited);
+  } catch (error) {
+    kill();
+    const tail = safeTail(logFile);
+    throw new Error(`${(error as Error).message}${tail ? `\nlast lines of ${logFile}:\n${tail}` : ''}`);
+  }
+  return {
+    endpoint,
+    port,
+    logFile,
+    async stop() {
+      process.off('exit', kill);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(kill, 5_000);
+      await done;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function safeTail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').slice(-8).join('\n');
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,68 @@
+/** AWS services a workload test may need from the emulator. */
+export const SERVICES = [
+  'apigateway',
+  'cloudformation',
+  'dynamodb',
+  'ecs',
+  'events',
+  'iam',
+  'lambda',
+  'logs',
+  's3',
+  'sagemaker-runtime',
+  'sns',
+  'sqs',
+  'stepfunctions',
+  'sts',
+] as const;
+
+export type Service = (typeof SERVICES)[number];
+
+export type BackendName = 'ministack' | 'localstack' | 'external';
+
+const CORE: Service[] = [
+  'cloudformation',
+  'dynamodb',
+  'events',
+  'iam',
+  'lambda',
+  'logs',
+  's3',
+  'sns',
+  'sqs',
+  'stepfunctions',
+  'sts',
+  'apigateway',
+];
+
+/**
+ * What each backend serves. ministack has no SageMaker at all and runs ECS tasks
+ * as containers only when it can reach a Docker engine. LocalStack's free image
+ * (4.14.0) has neither ECS nor SageMaker.
+ */
+export function servicesOf(backend: BackendName, opts: { docker: boolean; declared?: string | undefined }): Service[] {
+  switch (backend) {
+    case 'ministack':
+      return opts.docker ? [...CORE, 'ecs'] : [...CORE];
+    case 'localstack':
+      return [...CORE];
+    case 'external':
+      return parseServiceList(opts.declared) ?? [...CORE];
+  }
+}
+
+/** Parses a comma separated list such as `AWS_EMULATOR_SERVICES=s3,sqs,ecs`. */
+export function parseServiceList(value: string | undefined): Service[] | undefined {
+  if (!value?.trim()) return undefined;
+  const names = value
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  const unknown = names.filter((n) => !(SERVICES as readonly string[]).includes(n));
+  if (unknown.length > 0) {
+    throw new Error(
+      `Unknown service(s) in AWS_EMULATOR_SERVICES: ${unknown.join(', ')} (known: ${SERVICES.join(', ')})`,
+    );
+  }
+  return names as Service[];
+}

@@ -1,0 +1,50 @@
+import type { TestProject } from 'vitest/node';
+import { type Emulator, type EmulatorInfo, startEmulator } from './index.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    awsEmulator: EmulatorInfo;
+  }
+}
+
+interface Shared {
+  emulator: Promise<Emulator>;
+  users: number;
+}
+
+const KEY = Symbol.for('aws-compute-samples.emulator');
+const holder = globalThis as unknown as Record<symbol, Shared | undefined>;
+
+/**
+ * Vitest global setup: one emulator for the whole run, however many projects use it.
+ * Tests read it with `inject('awsEmulator')`, or through `emulator()` from
+ * `@samples/emulator/testing`; its SDK environment is also set on process.env before the
+ * workers start, so clients built with no options reach it.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  let shared = holder[KEY];
+  if (!shared) {
+    const emulator = startEmulator();
+    shared = { emulator, users: 0 };
+    holder[KEY] = shared;
+    const info = await emulator;
+    Object.assign(process.env, info.env);
+    console.log(
+      `[emulator] backend ${info.backend}: ${info.description} at ${info.endpoint}, started in ${info.startedInMs} ms; ` +
+        `services: ${info.services.join(', ')}`,
+    );
+  }
+  shared.users += 1;
+  const emulator = await shared.emulator;
+  const { stop: _stop, ...info } = emulator;
+  project.provide('awsEmulator', info);
+  return async () => {
+    const current = holder[KEY];
+    if (!current) return;
+    current.users -= 1;
+    if (current.users === 0) {
+      holder[KEY] = undefined;
+      await emulator.stop();
+    }
+  };
+}

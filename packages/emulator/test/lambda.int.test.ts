@@ -1,0 +1,38 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { bundleLambda } from '@samples/build';
+import { afterAll, expect, it } from 'vitest';
+import { deleteFunction, deployFunction, invoke } from '../src/deploy.ts';
+import { describeWith, emulator, uniqueName } from '../src/testing.ts';
+import { waitForObject } from '../src/waiters.ts';
+
+const name = uniqueName('echo');
+
+describeWith(['lambda', 's3'], 'a bundled Node 24 function deployed into the emulator', () => {
+  afterAll(() => deleteFunction(name));
+
+  it('runs on nodejs24.x and reaches the emulator through AWS_ENDPOINT_URL', async () => {
+    emulator();
+    const bundle = await bundleLambda({
+      entry: fileURLToPath(new URL('./fixtures/echo-handler.ts', import.meta.url)),
+      outdir: join(tmpdir(), name),
+    });
+    await deployFunction({ name, zip: bundle.zip, environment: {} });
+    const s3 = new S3Client({});
+    const bucket = uniqueName('echo-out');
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const res = await invoke<{ node: string; wrote: string }>(name, { bucket, key: 'out/event.json' });
+    expect(res.functionError).toBeUndefined();
+    expect(res.payload.node).toMatch(/^v24\./);
+    const body = await waitForObject(s3, bucket, 'out/event.json');
+    expect(JSON.parse(body.toString())).toEqual({ bucket, key: 'out/event.json' });
+  });
+});
+
+describeWith(['sagemaker-runtime'], 'a suite that needs SageMaker', () => {
+  it('is skipped on the free backends, its title saying why', () => {
+    expect.unreachable('no free backend serves sagemaker-runtime');
+  });
+});

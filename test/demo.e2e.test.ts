@@ -1,0 +1,26 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { emulator } from '@samples/emulator/testing';
+import { expect, it } from 'vitest';
+
+const main = fileURLToPath(new URL('../packages/demo/src/main.ts', import.meta.url));
+
+it('pnpm demo runs every flow against the emulator and prints the table', () => {
+  const info = emulator();
+  const out = mkdtempSync(join(tmpdir(), 'demo-'));
+  // The demo reuses this run's emulator as an external one instead of starting another.
+  const r = spawnSync(process.execPath, [main, '--out', out], {
+    env: { ...process.env, ...info.env, AWS_EMULATOR: 'external' },
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  const text = `${r.stdout}${r.stderr}`;
+  console.log(text);
+  expect(r.status, text).toBe(0);
+  expect(text).toMatch(/\| workload\s+\| input\s+\| result\s+\| time \(s\) \|/);
+  expect(text).toMatch(/\| emulator\s+\| 1 KiB object\s+\| round-tripped 1024 bytes/);
+  expect(readFileSync(join(out, 'emulator', 'hello.txt')).length).toBe(1024);
+});

@@ -1,0 +1,56 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+/**
+ * One vitest run for the whole repository, split into three projects by file name:
+ *   *.test.ts      unit: pure logic, no emulator, no containers
+ *   *.int.test.ts  integration: real parts (the emulator, Docker, sharp, ffmpeg) around in-process code
+ *   *.e2e.test.ts  end to end: workloads deployed into the emulator
+ * integration and e2e share one emulator started by the global setup.
+ */
+const root = fileURLToPath(new URL('..', import.meta.url));
+const where = ['apps/*', 'packages/*', 'test'];
+const files = (suffix: string) => where.map((w) => `${w}/{src,test}/**/*${suffix}`).concat(`test/**/*${suffix}`);
+const setup = fileURLToPath(new URL('../packages/emulator/src/vitest-setup.ts', import.meta.url));
+const ignore = ['**/node_modules/**', '**/dist/**', '**/cdk.out/**'];
+
+export default defineConfig({
+  test: {
+    root,
+    reporters: ['default'],
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          root,
+          include: files('.test.ts'),
+          exclude: [...ignore, '**/*.int.test.ts', '**/*.e2e.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          root,
+          include: files('.int.test.ts'),
+          exclude: ignore,
+          globalSetup: [setup],
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          root,
+          include: files('.e2e.test.ts'),
+          exclude: ignore,
+          globalSetup: [setup],
+          testTimeout: 300_000,
+          hookTimeout: 600_000,
+          // Workloads share one emulator and one Docker engine on two cores.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
