@@ -5,14 +5,23 @@
  * workload's flow on generated input, and prints a table. --keep leaves the emulator
  * running and prints how to call it.
  */
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { EmulatorUnavailableError, REPO_ROOT, startEmulator } from '@samples/emulator';
 import type { Flow } from './flow.ts';
-import { s3RoundTrip } from './flows/s3-round-trip.ts';
 
-const FLOWS: Flow[] = [s3RoundTrip];
+/** Every module in flows/ exports one `flow`; they run in file-name order. */
+async function loadFlows(): Promise<Flow[]> {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), 'flows');
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
+  const flows: Flow[] = [];
+  for (const f of files) flows.push(((await import(pathToFileURL(join(dir, f)).href)) as { flow: Flow }).flow);
+  return flows;
+}
 
 const { values } = parseArgs({
   options: { keep: { type: 'boolean', default: false }, out: { type: 'string' } },
@@ -42,7 +51,7 @@ async function main(): Promise<number> {
   );
 
   const rows: Row[] = [];
-  for (const flow of FLOWS) {
+  for (const flow of await loadFlows()) {
     const outDir = join(outRoot, flow.workload);
     mkdirSync(outDir, { recursive: true });
     const t0 = performance.now();

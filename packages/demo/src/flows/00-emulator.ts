@@ -4,7 +4,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import type { Flow } from '../flow.ts';
 
 /** The emulator itself: an object written to S3 and read back. */
-export const s3RoundTrip: Flow = {
+export const flow: Flow = {
   workload: 'emulator',
   input: '1 KiB object',
   async run(ctx) {
