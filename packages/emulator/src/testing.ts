@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, inject } from 'vitest';
 import type { EmulatorInfo } from './index.ts';
 import type { Service } from './services.ts';
+import './provided.ts';
 
 /** The emulator started by the global setup, with its SDK environment applied to process.env. */
 export function emulator(): EmulatorInfo {

@@ -1,11 +1,6 @@
 import type { TestProject } from 'vitest/node';
-import { type Emulator, type EmulatorInfo, startEmulator } from './index.ts';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    awsEmulator: EmulatorInfo;
-  }
-}
+import { type Emulator, startEmulator } from './index.ts';
+import './provided.ts';
 
 interface Shared {
   emulator: Promise<Emulator>;
