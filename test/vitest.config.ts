@@ -17,7 +17,7 @@ const ignore = ['**/node_modules/**', '**/dist/**', '**/cdk.out/**'];
 export default defineConfig({
   test: {
     root,
-    reporters: ['default'],
+    reporters: ['default', fileURLToPath(new URL('./summary-reporter.ts', import.meta.url))],
     projects: [
       {
         test: {
