@@ -73,6 +73,22 @@ if ! docker image inspect node:24-bookworm-slim >/dev/null 2>&1; then
   docker build -q -t node:24-bookworm-slim -f .ci/images/node.Dockerfile "$ctx" >/dev/null
   rm -rf "$ctx"
 fi
+# ministack's pinned release as an image, for the harness's container mode (auto keeps
+# using the process mode here: this tag is not the one auto looks for).
+MINISTACK_VERSION=$(sed -n "s/^export const MINISTACK_VERSION = '\(.*\)';/\1/p" packages/emulator/src/config.ts)
+if ! docker image inspect "aws-compute-samples/ministack:$MINISTACK_VERSION" >/dev/null 2>&1; then
+  log "aws-compute-samples/ministack:$MINISTACK_VERSION from the PyPI release"
+  ctx=$(mktemp -d)
+  mkdir "$ctx/wheels"
+  python3 -m venv "$ctx/venv"
+  "$ctx/venv/bin/pip" download --quiet --disable-pip-version-check --only-binary=:all: \
+    --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform any --python-version 3.11 \
+    -d "$ctx/wheels" "ministack==$MINISTACK_VERSION" docker==7.1.0
+  cp "$(command -v node)" "$ctx/node"
+  rm -rf "$ctx/venv"
+  docker build -q -t "aws-compute-samples/ministack:$MINISTACK_VERSION" -f .ci/images/ministack.Dockerfile "$ctx" >/dev/null
+  rm -rf "$ctx"
+fi
 log "base images ready"
 
 # --- The emulator: the harness's process mode, installed ahead of the tests ------

@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfig } from './config.ts';
 import { initHooksDir, startLocalstack, startMinistackContainer } from './containers.ts';
@@ -119,6 +121,8 @@ async function startAttempt(
         return { endpoint: c.endpoint, containerEndpoint: `http://${gateway}:${c.port}`, stop: c.stop };
       }
       const proc = await startMinistackProcess({ python: attempt.python, cacheDir, region });
+      // A process has no /etc/localstack/init: run the repository's hooks as the containers would.
+      if (hooks) runHooks(hooks, sdkEnv(proc.endpoint, region));
       return {
         endpoint: proc.endpoint,
         containerEndpoint: `http://${gateway}:${proc.port}`,
@@ -126,6 +130,21 @@ async function startAttempt(
         stop: proc.stop,
       };
     }
+  }
+}
+
+/** Runs the `*.sh` init hooks of a folder, in name order, with the SDK environment. */
+export function runHooks(dir: string, env: Record<string, string>): void {
+  for (const hook of readdirSync(dir)
+    .filter((f) => f.endsWith('.sh'))
+    .sort()) {
+    const r = spawnSync('sh', [join(dir, hook)], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    if (r.status !== 0)
+      throw new Error(`init hook ${hook} failed: ${(r.stderr || r.stdout || String(r.error)).trim()}`);
   }
 }
 
