@@ -1,0 +1,64 @@
+/**
+ * How long the harness takes to give a test run an emulator, per way of starting it,
+ * in one run: ministack as a local process (the baseline) and as a container, and
+ * LocalStack when its image is on the host. Prints medians and ratios to the baseline.
+ */
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getContainerRuntimeClient, ImageName } from 'testcontainers';
+import { LOCALSTACK_IMAGE, MINISTACK_IMAGE, MINISTACK_VERSION, startEmulator } from '../src/index.ts';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const localImage = `aws-compute-samples/ministack:${MINISTACK_VERSION}`;
+
+const client = await getContainerRuntimeClient().catch(() => undefined);
+const has = async (image: string) => (client ? client.image.exists(ImageName.fromString(image)) : false);
+const ministackImage = (await has(MINISTACK_IMAGE))
+  ? MINISTACK_IMAGE
+  : (await has(localImage))
+    ? localImage
+    : undefined;
+
+const ways: { label: string; env: Record<string, string> }[] = [
+  { label: 'ministack process', env: { AWS_EMULATOR: 'ministack', MINISTACK_MODE: 'process' } },
+];
+if (ministackImage) {
+  ways.push({
+    label: `ministack container (${ministackImage})`,
+    env: { AWS_EMULATOR: 'ministack', MINISTACK_MODE: 'container', MINISTACK_IMAGE: ministackImage },
+  });
+}
+if (await has(LOCALSTACK_IMAGE)) ways.push({ label: LOCALSTACK_IMAGE, env: { AWS_EMULATOR: 'localstack' } });
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const results: { label: string; start: number; firstCall: number }[] = [];
+for (const way of ways) {
+  const starts: number[] = [];
+  const calls: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    const t0 = performance.now();
+    const emulator = await startEmulator({ ...process.env, ...way.env });
+    const t1 = performance.now();
+    const s3 = new S3Client({
+      endpoint: emulator.endpoint,
+      region: emulator.region,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: `bench-${i}` }));
+    await s3.send(new PutObjectCommand({ Bucket: `bench-${i}`, Key: 'k', Body: 'v' }));
+    const t2 = performance.now();
+    await emulator.stop();
+    starts.push(t1 - t0);
+    calls.push(t2 - t1);
+  }
+  results.push({ label: way.label, start: median(starts), firstCall: median(calls) });
+}
+
+const base = results[0]!;
+console.log(`emulator start, median of ${ROUNDS} (baseline: ${base.label})`);
+for (const r of results) {
+  console.log(
+    `  ${r.label.padEnd(62)} start ${r.start.toFixed(0).padStart(6)} ms  ratio ${(r.start / base.start).toFixed(2)}x` +
+      `   first S3 calls ${r.firstCall.toFixed(0).padStart(5)} ms`,
+  );
+}
+if (!ministackImage) console.log(`  (no ministack image on this host: ${MINISTACK_IMAGE} or ${localImage})`);
