@@ -1,0 +1,71 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TEST_CREDENTIALS } from '@samples/emulator';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// Failures a real model container cannot produce on demand (a hung endpoint, SageMaker
+// throttling, a model crashing with 500), each served by a real HTTP server that answers
+// as the SageMaker runtime does; the real handler calls it through the real SDK.
+type Behaviour = 'hang' | 'throttle' | 'crash' | 'not-json';
+let behaviour: Behaviour = 'hang';
+let server: Server;
+let handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<{ statusCode: number; body: string }>;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    req.resume();
+    if (behaviour === 'hang') return; // never answers
+    if (behaviour === 'throttle') {
+      res.writeHead(429, { 'content-type': 'application/json', 'x-amzn-errortype': 'ThrottlingException' });
+      return res.end(JSON.stringify({ message: 'Rate exceeded' }));
+    }
+    if (behaviour === 'crash') {
+      res.writeHead(424, { 'content-type': 'application/json', 'x-amzn-errortype': 'ModelError' });
+      return res.end(JSON.stringify({ message: 'boom', OriginalStatusCode: 500, OriginalMessage: 'boom' }));
+    }
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end('<html>not json</html>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  Object.assign(process.env, TEST_CREDENTIALS, {
+    AWS_REGION: 'us-east-1',
+    ENDPOINT_NAME: 'image-classifier',
+    MODEL_TIMEOUT_MS: '300',
+    AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+  });
+  ({ handler } = await import('../src/handler.ts'));
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+const event = {
+  version: '2.0',
+  routeKey: 'POST /classify',
+  rawPath: '/classify',
+  rawQueryString: '',
+  headers: { 'content-type': 'image/png' },
+  isBase64Encoded: true,
+  body: PNG.toString('base64'),
+  requestContext: { requestId: 'int-req', http: { method: 'POST', path: '/classify' } },
+} as unknown as APIGatewayProxyEventV2;
+const context = { awsRequestId: 'ctx-req' } as Context;
+
+describe('InvokeEndpoint failures', () => {
+  it.each<[Behaviour, number]>([
+    ['hang', 504],
+    ['throttle', 503],
+    ['crash', 502],
+    ['not-json', 502],
+  ])('%s -> %i with a JSON error', async (b, status) => {
+    behaviour = b;
+    const res = await handler(event, context);
+    expect(res.statusCode).toBe(status);
+    expect(JSON.parse(res.body)).toMatchObject({ requestId: 'int-req' });
+    expect(JSON.parse(res.body).error).toEqual(expect.any(String));
+  });
+});

@@ -1,0 +1,160 @@
+import { randomBytes } from 'node:crypto';
+import { invoke } from '@samples/emulator/deploy';
+import { emulator, uniqueName } from '@samples/emulator/testing';
+import { EXPECTED, flatCanvas, lineArt } from '@samples/model-server/fixtures';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DeployedProxy, deployProxy, type ModelContainer, startModelContainer } from './stack.ts';
+
+// The model server image started through testcontainers, the proxy deployed into the
+// emulator's Lambda behind its API Gateway HTTP API (payload format 2.0), real images.
+let model: ModelContainer;
+let proxy: DeployedProxy;
+const MAX_IMAGE_BYTES = 256 * 1024;
+
+interface Answer {
+  predictions?: { label: string; score: number }[];
+  error?: string;
+  requestId?: string;
+}
+
+async function classify(body: Uint8Array | string, contentType: string, query = '') {
+  const res = await fetch(proxy.url(`/classify${query}`), {
+    method: 'POST',
+    body,
+    headers: { 'content-type': contentType },
+  });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as Answer };
+}
+
+beforeAll(async () => {
+  const info = emulator();
+  model = await startModelContainer();
+  proxy = await deployProxy({
+    name: uniqueName('inference-proxy'),
+    emulatorEndpoint: info.endpoint,
+    region: info.region,
+    modelUrl: model.url,
+    environment: { MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES) },
+  });
+});
+
+afterAll(async () => {
+  await proxy?.remove();
+  await model?.stop();
+});
+
+describe('inference-proxy behind API Gateway, model container behind it', () => {
+  it('returns the top 3 for real images of known content, highest first', async () => {
+    for (const [image, type, label] of [
+      [await flatCanvas('png'), 'image/png', EXPECTED.canvas],
+      [await lineArt('jpeg'), 'image/jpeg', EXPECTED.lineArt],
+      [await lineArt('webp'), 'image/webp', EXPECTED.lineArt],
+    ] as const) {
+      const res = await classify(image, type);
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      const predictions = res.body.predictions!;
+      expect(predictions).toHaveLength(3);
+      expect(predictions[0]!.label).toBe(label);
+      expect(predictions.map((p) => p.score)).toEqual([...predictions.map((p) => p.score)].sort((a, b) => b - a));
+      expect(res.headers.get('x-request-id')).toBeTruthy();
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    }
+  });
+
+  it('honours ?topK= within its bounds', async () => {
+    const one = await classify(await flatCanvas('png'), 'image/png', '?topK=1');
+    expect(one.status).toBe(200);
+    expect(one.body.predictions).toHaveLength(1);
+    expect(one.body.predictions![0]!.label).toBe(EXPECTED.canvas);
+    const five = await classify(await flatCanvas('png'), 'image/png', '?topK=5');
+    expect(five.body.predictions).toHaveLength(5);
+    const bad = await classify(await flatCanvas('png'), 'image/png', '?topK=50');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatch(/topK/);
+  });
+
+  it('answers each bad input with its status and a JSON error, no stack trace', async () => {
+    const gif = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#f00' } })
+      .gif()
+      .toBuffer();
+    const oversized = Buffer.concat([await lineArt('png'), randomBytes(MAX_IMAGE_BYTES)]);
+    const corruptPng = Buffer.concat([(await lineArt('png')).subarray(0, 40), randomBytes(200)]);
+    const cases: [string, Uint8Array | string, string, number][] = [
+      ['empty body', new Uint8Array(0), 'image/png', 400],
+      ['text that is not base64', 'hello, this is not an image!', 'text/plain', 400],
+      ['GIF', gif, 'image/gif', 415],
+      ['GIF sent as PNG', gif, 'image/png', 415],
+      ['PNG sent as JPEG', await lineArt('png'), 'image/jpeg', 415],
+      ['oversized', oversized, 'image/png', 413],
+      ['PNG header with a corrupt body', corruptPng, 'image/png', 400],
+    ];
+    for (const [what, body, type, expected] of cases) {
+      const res = await classify(body, type);
+      expect(res.status, `${what}: ${JSON.stringify(res.body)}`).toBe(expected);
+      expect(res.body.error, what).toBeTruthy();
+      expect(JSON.stringify(res.body), what).not.toMatch(/\bat .*\.(m?js|ts):\d+/);
+      expect(res.headers.get('x-request-id'), what).toBeTruthy();
+    }
+  });
+
+  it('answers a CORS preflight (from the HTTP API CORS configuration)', async () => {
+    const res = await fetch(proxy.url('/classify'), {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-methods')).toContain('POST');
+  });
+
+  it('handles a REST API (v1) proxy event the same way', async () => {
+    const image = await lineArt('png');
+    const { payload } = await invoke<{ statusCode: number; headers: Record<string, string>; body: string }>(
+      proxy.functionName,
+      {
+        resource: '/classify',
+        path: '/classify',
+        httpMethod: 'POST',
+        headers: { 'Content-Type': 'image/png' },
+        queryStringParameters: { topK: '2' },
+        isBase64Encoded: true,
+        body: image.toString('base64'),
+        requestContext: { requestId: 'rest-api-request-1', httpMethod: 'POST', stage: 'prod' },
+      },
+    );
+    expect(payload.statusCode).toBe(200);
+    expect(payload.headers['x-request-id']).toBe('rest-api-request-1');
+    const body = JSON.parse(payload.body) as Answer;
+    expect(body.predictions).toHaveLength(2);
+    expect(body.predictions![0]!.label).toBe(EXPECTED.lineArt);
+  });
+
+  it('answers other methods of a REST API (v1) event: OPTIONS 204, GET 405', async () => {
+    const event = (httpMethod: string) => ({
+      resource: '/classify',
+      path: '/classify',
+      httpMethod,
+      headers: {},
+      queryStringParameters: null,
+      isBase64Encoded: false,
+      body: null,
+      requestContext: { requestId: `rest-${httpMethod}`, httpMethod },
+    });
+    const options = await invoke<{ statusCode: number; headers: Record<string, string> }>(
+      proxy.functionName,
+      event('OPTIONS'),
+    );
+    expect(options.payload.statusCode).toBe(204);
+    const get = await invoke<{ statusCode: number; body: string }>(proxy.functionName, event('GET'));
+    expect(get.payload.statusCode).toBe(405);
+    expect(JSON.parse(get.payload.body).error).toMatch(/POST/);
+  });
+
+  it('gives 502 or 503, not a crash, once the model container is gone', async () => {
+    await model.stop();
+    const res = await classify(await flatCanvas('png'), 'image/png');
+    expect([502, 503]).toContain(res.status);
+    expect(res.body.error).toBeTruthy();
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+  });
+});
