@@ -9,7 +9,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { EmulatorUnavailableError, REPO_ROOT, startEmulator } from '@samples/emulator';
+import { EmulatorUnavailableError, holdUntilStopped, REPO_ROOT, startEmulator } from '@samples/emulator';
 import type { Flow } from './flow.ts';
 
 /** Every module in flows/ exports one `flow`; they run in file-name order. */
@@ -72,15 +72,7 @@ async function main(): Promise<number> {
 
   printTable(rows);
   console.log(`outputs under ${outRoot}`);
-  if (values.keep) {
-    console.log('\nthe emulator keeps running; from another shell:');
-    for (const [k, v] of Object.entries(emulator.env)) console.log(`  export ${k}=${v}`);
-    console.log('  aws s3 ls   # or any AWS SDK / CLI call\nCtrl-C stops it.');
-    await new Promise<void>((r) => {
-      process.once('SIGINT', r);
-      process.once('SIGTERM', r);
-    });
-  }
+  if (values.keep) await holdUntilStopped(emulator);
   await emulator.stop();
   return rows.every((r) => r.ok) ? 0 : 1;
 }

@@ -3,7 +3,7 @@
  * pnpm emulator start   start the emulator chosen by AWS_EMULATOR and keep it running
  * pnpm emulator check   start it, print what started, stop it (exit 1 with the fix-it message if none can)
  */
-import { EmulatorUnavailableError, startEmulator } from './index.ts';
+import { EmulatorUnavailableError, holdUntilStopped, startEmulator } from './index.ts';
 
 const command = process.argv[2] ?? 'start';
 
@@ -25,13 +25,7 @@ async function main(): Promise<number> {
     await emulator.stop();
     return 0;
   }
-  console.log('\nexport these to use it from another shell:');
-  for (const [k, v] of Object.entries(emulator.env)) console.log(`export ${k}=${v}`);
-  console.log('\nCtrl-C stops it.');
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await holdUntilStopped(emulator);
   await emulator.stop();
   return 0;
 }

@@ -154,3 +154,14 @@ export function toContainerEndpoint(endpoint: string, gateway: string): string {
   if (['localhost', '127.0.0.1', '[::1]'].includes(url.hostname)) url.hostname = gateway;
   return url.toString().replace(/\/$/, '');
 }
+
+/** Prints how to reach a running emulator from another shell, then waits for Ctrl-C or SIGTERM. */
+export async function holdUntilStopped(emulator: EmulatorInfo): Promise<void> {
+  console.log('\nthe emulator keeps running; from another shell:');
+  for (const [k, v] of Object.entries(emulator.env)) console.log(`  export ${k}=${v}`);
+  console.log('  aws s3 ls   # or any AWS SDK / CLI call\nCtrl-C stops it.');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+}
