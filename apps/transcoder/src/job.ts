@@ -1,0 +1,177 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { Config } from './config.ts';
+import { InterruptedError, InvalidInputError } from './errors.ts';
+import { probe, transcode } from './ffmpeg.ts';
+import { KeyTooLongError, manifestKey, renditionKey } from './keys.ts';
+import { buildManifest, type Manifest, type OutputFacts } from './manifest.ts';
+import { planRenditions, validateProbe } from './plan.ts';
+import { buildTranscodeSpec, progressOf } from './spec.ts';
+
+export interface JobDeps {
+  s3: S3Client;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+/**
+ * Download, probe, transcode once into every rendition, upload, then write the manifest.
+ * On any failure every object this run uploaded is deleted again and no manifest exists.
+ */
+export async function runJob(config: Config, { s3, logger, signal }: JobDeps): Promise<Manifest> {
+  const prefix = config.OUTPUT_PREFIX;
+  let mKey: string;
+  try {
+    mKey = manifestKey(prefix, config.INPUT_KEY);
+  } catch (err) {
+    if (err instanceof KeyTooLongError) throw new InvalidInputError(err.message);
+    throw err;
+  }
+  // A private directory; file names are fixed, the S3 key never becomes a path.
+  const dir = await mkdtemp(join(tmpdir(), 'transcoder-'));
+  const uploaded: string[] = [];
+  const inFlight = new Set<Upload>();
+  try {
+    const source = join(dir, 'source');
+    const bytes = await download(s3, config.INPUT_BUCKET, config.INPUT_KEY, source, signal);
+    logger.info('downloaded', { bucket: config.INPUT_BUCKET, key: config.INPUT_KEY, bytes });
+    if (bytes === 0) throw new InvalidInputError('the source object is empty (0 bytes)');
+
+    const info = validateProbe(await probe(source), { maxDurationSeconds: config.MAX_DURATION_SECONDS });
+    const renditions = planRenditions(info, config.RENDITIONS);
+    const keys = renditions.map((r) => {
+      try {
+        return renditionKey(prefix, r, config.INPUT_KEY);
+      } catch (err) {
+        if (err instanceof KeyTooLongError) throw new InvalidInputError(err.message);
+        throw err;
+      }
+    });
+    logger.info('planned', { source: info, renditions });
+
+    const files = renditions.map((_, i) => join(dir, `out-${i}.mp4`));
+    const spec = buildTranscodeSpec(renditions, files, info.hasAudio, { preset: config.X264_PRESET, crf: config.CRF });
+    const started = Date.now();
+    let lastLog = 0;
+    await transcode(source, spec, {
+      signal,
+      onProgress: (raw) => {
+        const now = Date.now();
+        if (now - lastLog < config.PROGRESS_INTERVAL_MS) return;
+        lastLog = now;
+        logger.info('progress', { ...progressOf(raw, info.durationSeconds, (now - started) / 1000) });
+      },
+    });
+    const seconds = (Date.now() - started) / 1000;
+    logger.info('transcoded', {
+      seconds: Math.round(seconds * 100) / 100,
+      realtimeFactor: Math.round((info.durationSeconds / seconds) * 100) / 100,
+    });
+
+    const facts: OutputFacts[] = [];
+    for (const [i, o] of spec.outputs.entries()) {
+      facts.push({
+        key: keys[i] as string,
+        rendition: o.rendition,
+        bytes: (await stat(o.file)).size,
+        probe: await probe(o.file),
+      });
+    }
+    await Promise.all(
+      spec.outputs.map(async (o, i) => {
+        const key = keys[i] as string;
+        const upload = new Upload({
+          client: s3,
+          params: { Bucket: config.OUTPUT_BUCKET, Key: key, Body: createReadStream(o.file), ContentType: 'video/mp4' },
+          partSize: 8 * 1024 * 1024,
+          queueSize: 4,
+          leavePartsOnError: false,
+        });
+        uploaded.push(key);
+        inFlight.add(upload);
+        const abort = () => void upload.abort();
+        signal.addEventListener('abort', abort, { once: true });
+        try {
+          await upload.done();
+        } finally {
+          signal.removeEventListener('abort', abort);
+          inFlight.delete(upload);
+        }
+        if (signal.aborted) throw new InterruptedError('stopped during upload');
+        logger.info('uploaded', { bucket: config.OUTPUT_BUCKET, key, rendition: o.rendition.name });
+      }),
+    );
+    if (signal.aborted) throw new InterruptedError('stopped before the manifest');
+
+    const manifest = buildManifest({
+      source: { bucket: config.INPUT_BUCKET, key: config.INPUT_KEY, bytes, ...info },
+      outputBucket: config.OUTPUT_BUCKET,
+      outputs: facts,
+      encode: { preset: config.X264_PRESET, crf: config.CRF },
+    });
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: config.OUTPUT_BUCKET,
+        Key: mKey,
+        Body: JSON.stringify(manifest, null, 2),
+        ContentType: 'application/json',
+      }),
+    );
+    logger.info('manifest written', { bucket: config.OUTPUT_BUCKET, key: mKey });
+    return manifest;
+  } catch (err) {
+    for (const u of inFlight) await u.abort().catch(() => undefined);
+    await removeAll(s3, config.OUTPUT_BUCKET, uploaded, logger);
+    // Whatever broke first (an aborted upload, a killed ffmpeg), a stop request is reported as such.
+    if (signal.aborted && !(err instanceof InterruptedError))
+      throw new InterruptedError(`stopped: ${(err as Error).message}`);
+    throw err;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function download(s3: S3Client, bucket: string, key: string, file: string, signal: AbortSignal): Promise<number> {
+  let body: Readable;
+  try {
+    const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+    body = res.Body as Readable;
+  } catch (err) {
+    const name = (err as { name?: string }).name;
+    if (signal.aborted) throw new InterruptedError('stopped during download');
+    if (name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NotFound') {
+      throw new InvalidInputError(`the source s3://${bucket}/${key} does not exist (${name})`);
+    }
+    throw err;
+  }
+  try {
+    await pipeline(body instanceof Readable ? body : Readable.fromWeb(body as never), createWriteStream(file), {
+      signal,
+    });
+  } catch (err) {
+    if (signal.aborted) throw new InterruptedError('stopped during download');
+    throw err;
+  }
+  return (await stat(file)).size;
+}
+
+/** Best effort: deletes what this run uploaded, logging (not throwing) what it could not. */
+async function removeAll(s3: S3Client, bucket: string, keys: string[], logger: Logger): Promise<void> {
+  await Promise.all(
+    keys.map(async (key) => {
+      try {
+        await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+        logger.info('removed partial output', { bucket, key });
+      } catch (err) {
+        logger.error('could not remove partial output', { bucket, key, error: err as Error });
+      }
+    }),
+  );
+}
