@@ -84,7 +84,8 @@ export async function runJob(config: Config, { s3, logger, signal }: JobDeps): P
         probe: await probe(o.file),
       });
     }
-    await Promise.all(
+    // allSettled, not all: cleanup below must not race an upload that is still finishing.
+    const uploads = await Promise.allSettled(
       spec.outputs.map(async (o, i) => {
         const key = keys[i] as string;
         const upload = new Upload({
@@ -108,6 +109,8 @@ export async function runJob(config: Config, { s3, logger, signal }: JobDeps): P
         logger.info('uploaded', { bucket: config.OUTPUT_BUCKET, key, rendition: o.rendition.name });
       }),
     );
+    const failed = uploads.find((u) => u.status === 'rejected');
+    if (failed) throw failed.reason;
     if (signal.aborted) throw new InterruptedError('stopped before the manifest');
 
     const manifest = buildManifest({
