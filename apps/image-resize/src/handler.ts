@@ -1,0 +1,123 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  NoSuchKey,
+  NotFound,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import type { S3Event, S3EventRecord } from 'aws-lambda';
+import { type Config, parseConfig } from './config.ts';
+import { asRejection, RejectedInput } from './errors.ts';
+import { decodeS3Key, recursionGuard } from './plan.ts';
+import { type Encoded, renderAll } from './resize.ts';
+
+const logger = new Logger({ serviceName: 'image-resize' });
+const config = parseConfig(process.env);
+// Region and endpoint come from the environment (AWS_REGION, AWS_ENDPOINT_URL), as on AWS.
+const s3 = new S3Client({});
+
+export type Outcome = 'resized' | 'skipped' | 'rejected';
+
+/**
+ * S3 ObjectCreated -> renditions. Every record is processed. Rejected input (empty, too
+ * large, not an image, corrupt, a decompression bomb) is logged and writes nothing; it is
+ * not retried. Transient failures throw, so Lambda retries the event, and re-delivery
+ * writes the same objects.
+ */
+export async function handler(event: S3Event): Promise<{ results: { key: string; outcome: Outcome }[] }> {
+  const results: { key: string; outcome: Outcome }[] = [];
+  for (const record of event.Records ?? []) {
+    const key = decodeS3Key(record.s3.object.key);
+    results.push({ key, outcome: await processRecord(record, key, { s3, config, logger }) });
+  }
+  return { results };
+}
+
+export interface Deps {
+  s3: S3Client;
+  config: Config;
+  logger: Logger;
+}
+
+export async function processRecord(
+  record: S3EventRecord,
+  key: string,
+  { s3, config, logger }: Deps,
+): Promise<Outcome> {
+  const bucket = record.s3.bucket.name;
+  const log = logger.createChild({ persistentLogAttributes: { bucket, key } });
+  const guard = recursionGuard(bucket, key, config);
+  if (guard) {
+    log.info('skipped: would write where the trigger listens', { reason: guard });
+    return 'skipped';
+  }
+  const t0 = performance.now();
+  try {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    const bytes = head.ContentLength ?? 0;
+    if (bytes === 0) throw new RejectedInput('empty object');
+    if (bytes > config.maxInputBytes) {
+      throw new RejectedInput(`object is ${bytes} bytes, above MAX_INPUT_BYTES ${config.maxInputBytes}`);
+    }
+    const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: head.ETag }));
+    const input = Buffer.from(await res.Body!.transformToByteArray());
+    const tDecode = performance.now();
+    const renditions = await renderAll(input, key, config).catch((err: unknown) => {
+      throw asRejection(err) ?? err;
+    });
+    const tEncode = performance.now();
+    await putAll(s3, config, renditions, head.ETag ?? '');
+    log.info('resized', {
+      sourceBytes: bytes,
+      renditions: renditions.map((r) => ({ key: r.key, width: r.width, height: r.height, bytes: r.body.length })),
+      downloadMs: Math.round(tDecode - t0),
+      renderMs: Math.round(tEncode - tDecode),
+      uploadMs: Math.round(performance.now() - tEncode),
+    });
+    return 'resized';
+  } catch (err) {
+    if (err instanceof NoSuchKey || err instanceof NotFound) {
+      log.warn('rejected: the object no longer exists', { reason: 'object not found' });
+      return 'rejected';
+    }
+    if (err instanceof RejectedInput) {
+      log.error('rejected', { reason: err.message });
+      return 'rejected';
+    }
+    log.error('transient failure, the event will be retried', { error: err as Error });
+    throw err;
+  }
+}
+
+/** All renditions or none: on a failed upload the ones written are deleted before rethrowing. */
+async function putAll(s3: S3Client, config: Config, renditions: Encoded[], etag: string): Promise<void> {
+  const results = await Promise.allSettled(
+    renditions.map((r) =>
+      s3.send(
+        new PutObjectCommand({
+          Bucket: config.destBucket,
+          Key: r.key,
+          Body: r.body,
+          ContentType: r.contentType,
+          CacheControl: config.cacheControl,
+          Metadata: { 'source-etag': etag.replaceAll('"', ''), width: String(r.width), height: String(r.height) },
+        }),
+      ),
+    ),
+  );
+  const failed = results.find((r) => r.status === 'rejected');
+  if (!failed) return;
+  const written = renditions.filter((_, i) => results[i]?.status === 'fulfilled');
+  if (written.length > 0) {
+    await s3.send(
+      new DeleteObjectsCommand({
+        Bucket: config.destBucket,
+        Delete: { Objects: written.map((r) => ({ Key: r.key })), Quiet: true },
+      }),
+    );
+  }
+  throw failed.reason;
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+/** Money is always an integer amount of the currency's minor unit (cents, pence, ...). */
+const minorUnits = z.int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+export const LineItemSchema = z.strictObject({
+  sku: z.string().regex(/^[A-Z0-9-]{3,32}$/, 'sku must be 3-32 upper-case letters, digits or dashes'),
+  quantity: z.int().positive().max(10_000),
+  unitPrice: minorUnits,
+});
+
+export const OrderSchema = z.strictObject({
+  orderId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'orderId must be 1-64 letters, digits, _ or -'),
+  customer: z.strictObject({ id: z.string().min(1).max(64), email: z.email() }),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as EUR'),
+  items: z.array(LineItemSchema).min(1).max(100),
+  createdAt: z.iso.datetime(),
+});
+
+export type Order = z.infer<typeof OrderSchema>;
+export type TotalBand = 'small' | 'medium' | 'large';
+
+/** A record that can never succeed: retrying it cannot help, the redrive policy parks it in the DLQ. */
+export class InvalidOrderError extends Error {
+  override name = 'InvalidOrderError';
+}
+
+/** Parses an SQS message body into an order, or throws InvalidOrderError with a readable reason. */
+export function parseOrder(body: string): Order {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (err) {
+    throw new InvalidOrderError(`body is not JSON: ${(err as Error).message}`);
+  }
+  const result = OrderSchema.safeParse(json);
+  if (!result.success) {
+    const reason = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new InvalidOrderError(`order does not match the schema: ${reason}`);
+  }
+  return result.data;
+}
+
+/** Order total in minor units; exact integer arithmetic, rejects totals beyond the safe integer range. */
+export function orderTotal(order: Order): number {
+  let total = 0;
+  for (const item of order.items) total += item.quantity * item.unitPrice;
+  if (!Number.isSafeInteger(total)) throw new InvalidOrderError(`order ${order.orderId} total overflows`);
+  return total;
+}
+
+/** Coarse band a subscriber can filter on: below 100.00, below 1,000.00, or above (in minor units). */
+export function totalBand(total: number): TotalBand {
+  if (total < 10_000) return 'small';
+  if (total < 100_000) return 'medium';
+  return 'large';
+}
+
+export interface StoredOrder extends Order {
+  total: number;
+  totalBand: TotalBand;
+  storedAt: string;
+}
+
+export function toStoredOrder(order: Order, now: Date): StoredOrder {
+  const total = orderTotal(order);
+  return { ...order, total, totalBand: totalBand(total), storedAt: now.toISOString() };
+}
+
+export const ORDER_ACCEPTED = 'OrderAccepted';
+
+/** The SNS notice for a stored order: message body and the attributes subscribers filter on. */
+export function notice(stored: StoredOrder) {
+  return {
+    message: JSON.stringify({
+      eventType: ORDER_ACCEPTED,
+      orderId: stored.orderId,
+      customerId: stored.customer.id,
+      currency: stored.currency,
+      total: stored.total,
+    }),
+    attributes: {
+      eventType: { DataType: 'String', StringValue: ORDER_ACCEPTED },
+      totalBand: { DataType: 'String', StringValue: stored.totalBand },
+      currency: { DataType: 'String', StringValue: stored.currency },
+    },
+  };
+}
