@@ -2,8 +2,7 @@ import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleLambda } from '@samples/build';
-import { build } from 'esbuild';
+import { bundleLambda, bundleNode } from '@samples/build';
 import { unzipSync } from 'fflate';
 
 /**
@@ -20,26 +19,9 @@ export const IMAGE_DIR = join(PACKAGE_DIR, 'dist', 'image');
 export async function buildImageContext(): Promise<string> {
   rmSync(IMAGE_DIR, { recursive: true, force: true });
   mkdirSync(IMAGE_DIR, { recursive: true });
-  await build({
-    entryPoints: [join(PACKAGE_DIR, 'src', 'main.ts')],
-    outfile: join(IMAGE_DIR, 'index.mjs'),
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
+  await bundleNode(join(PACKAGE_DIR, 'src', 'main.ts'), join(IMAGE_DIR, 'index.mjs'), {
     minify: true,
     external: ['sharp'],
-    // CommonJS dependencies call require() and read __dirname inside the ESM bundle.
-    banner: {
-      js: [
-        "import { createRequire as __cr } from 'node:module';",
-        "import { dirname as __dn } from 'node:path';",
-        "import { fileURLToPath as __fu } from 'node:url';",
-        'const require = __cr(import.meta.url);',
-        'const __filename = __fu(import.meta.url);',
-        'const __dirname = __dn(__filename);',
-      ].join(' '),
-    },
     plugins: [
       {
         // nsfwjs ships three models; only MobileNetV2 is served, so the other weights

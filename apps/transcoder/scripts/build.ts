@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleNode } from '@samples/build';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 export const IMAGE_CONTEXT = join(PACKAGE_DIR, 'dist', 'image');
@@ -13,27 +13,7 @@ export const IMAGE_CONTEXT = join(PACKAGE_DIR, 'dist', 'image');
 export async function buildImageContext(): Promise<string> {
   rmSync(IMAGE_CONTEXT, { recursive: true, force: true });
   mkdirSync(IMAGE_CONTEXT, { recursive: true });
-  await build({
-    entryPoints: [join(PACKAGE_DIR, 'src', 'main.ts')],
-    outfile: join(IMAGE_CONTEXT, 'index.mjs'),
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
-    sourcemap: 'inline',
-    // Lets CommonJS dependencies (fluent-ffmpeg) call require() and read __dirname inside the ESM bundle.
-    banner: {
-      js: [
-        "import { createRequire as __cr } from 'node:module';",
-        "import { dirname as __dn } from 'node:path';",
-        "import { fileURLToPath as __fu } from 'node:url';",
-        'const require = __cr(import.meta.url);',
-        'const __filename = __fu(import.meta.url);',
-        'const __dirname = __dn(__filename);',
-      ].join(' '),
-    },
-    logLevel: 'warning',
-  });
+  await bundleNode(join(PACKAGE_DIR, 'src', 'main.ts'), join(IMAGE_CONTEXT, 'index.mjs'), { sourcemap: 'inline' });
   return IMAGE_CONTEXT;
 }
 

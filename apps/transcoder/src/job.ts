@@ -37,7 +37,6 @@ export async function runJob(config: Config, { s3, logger, signal }: JobDeps): P
   // A private directory; file names are fixed, the S3 key never becomes a path.
   const dir = await mkdtemp(join(tmpdir(), 'transcoder-'));
   const uploaded: string[] = [];
-  const inFlight = new Set<Upload>();
   try {
     const source = join(dir, 'source');
     const bytes = await download(s3, config.INPUT_BUCKET, config.INPUT_KEY, source, signal);
@@ -96,15 +95,10 @@ export async function runJob(config: Config, { s3, logger, signal }: JobDeps): P
           leavePartsOnError: false,
         });
         uploaded.push(key);
-        inFlight.add(upload);
-        const abort = () => void upload.abort();
-        signal.addEventListener('abort', abort, { once: true });
-        try {
-          await upload.done();
-        } finally {
-          signal.removeEventListener('abort', abort);
-          inFlight.delete(upload);
-        }
+        // A stop request does not abort an upload already under way: an aborted PutObject
+        // may still be stored after the clean-up below has run. Uploads are few and near
+        // the end of the job; they settle, then everything this run wrote is removed.
+        await upload.done();
         if (signal.aborted) throw new InterruptedError('stopped during upload');
         logger.info('uploaded', { bucket: config.OUTPUT_BUCKET, key, rendition: o.rendition.name });
       }),
@@ -130,7 +124,6 @@ export async function runJob(config: Config, { s3, logger, signal }: JobDeps): P
     logger.info('manifest written', { bucket: config.OUTPUT_BUCKET, key: mKey });
     return manifest;
   } catch (err) {
-    for (const u of inFlight) await u.abort().catch(() => undefined);
     await removeAll(s3, config.OUTPUT_BUCKET, uploaded, logger);
     // Whatever broke first (an aborted upload, a killed ffmpeg), a stop request is reported as such.
     if (signal.aborted && !(err instanceof InterruptedError))

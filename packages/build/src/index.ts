@@ -1,8 +1,36 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import { type Zippable, zipSync } from 'fflate';
+
+/**
+ * Lets CommonJS dependencies call require() and read __filename / __dirname inside an ESM
+ * bundle.
+ */
+export const NODE_ESM_BANNER = [
+  "import { createRequire as __cr } from 'node:module';",
+  "import { dirname as __dn } from 'node:path';",
+  "import { fileURLToPath as __fu } from 'node:url';",
+  'const require = __cr(import.meta.url);',
+  'const __filename = __fu(import.meta.url);',
+  'const __dirname = __dn(__filename);',
+].join(' ');
+
+/** esbuild for a Node 24 program: one ESM file, dependencies bundled, CommonJS interop. */
+export async function bundleNode(entry: string, outfile: string, options: BuildOptions = {}): Promise<void> {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    banner: { js: NODE_ESM_BANNER },
+    logLevel: 'warning',
+    ...options,
+  });
+}
 
 export interface BundleOptions {
   /** The handler module, e.g. apps/image-resize/src/handler.ts. */
@@ -35,19 +63,10 @@ export interface Bundle {
 export async function bundleLambda(opts: BundleOptions): Promise<Bundle> {
   mkdirSync(opts.outdir, { recursive: true });
   const file = join(opts.outdir, 'index.mjs');
-  await build({
-    entryPoints: [opts.entry],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'esm',
+  await bundleNode(opts.entry, file, {
     sourcemap: 'inline',
     minify: opts.minify ?? false,
     external: opts.external ?? [],
-    // Lets CommonJS dependencies call require() inside the ESM bundle.
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-    logLevel: 'warning',
   });
   const files: Zippable = { 'index.mjs': readFileSync(file) };
   for (const name of opts.external ?? []) {
