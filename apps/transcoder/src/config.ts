@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_OUTPUT_PREFIX } from './contract.ts';
 import { InvalidInputError } from './errors.ts';
 
 /**
@@ -11,7 +12,7 @@ const Env = z.object({
   OUTPUT_BUCKET: z.string().min(3),
   OUTPUT_PREFIX: z
     .string()
-    .default('processed')
+    .default(DEFAULT_OUTPUT_PREFIX)
     .transform((p) => p.replace(/^\/+|\/+$/g, ''))
     .refine((p) => p.length > 0, 'must not be empty'),
   RENDITIONS: z

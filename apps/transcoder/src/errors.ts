@@ -1,3 +1,5 @@
+import { EXIT_CODES } from './contract.ts';
+
 /** The input (environment, source object or its content) cannot be transcoded: exit code 2. */
 export class InvalidInputError extends Error {
   override name = 'InvalidInputError';
@@ -8,7 +10,7 @@ export class InterruptedError extends Error {
   override name = 'InterruptedError';
 }
 
-export const EXIT = { ok: 0, failed: 1, invalidInput: 2 } as const;
+export const EXIT = EXIT_CODES;
 
 export function exitCodeFor(err: unknown): number {
   return err instanceof InvalidInputError ? EXIT.invalidInput : EXIT.failed;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,10 +12,17 @@ export interface ClipOptions {
   fps?: number;
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'transcoder-clips-'));
+/** Runs `fn` with a file path in a fresh scratch directory, removed again afterwards. */
+function scratch<T>(name: string, fn: (file: string) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'transcoder-clips-'));
+  try {
+    return fn(join(dir, name));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 export function makeClip({ width, height, seconds = 2, audio = true, fps = 30 }: ClipOptions): Buffer {
-  const file = join(dir, `${width}x${height}-${seconds}s-${audio ? 'a' : 'na'}.mp4`);
   const args = [
     '-v',
     'error',
@@ -28,27 +35,29 @@ export function makeClip({ width, height, seconds = 2, audio = true, fps = 30 }:
   if (audio) args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`);
   args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p');
   if (audio) args.push('-c:a', 'aac', '-shortest');
-  args.push(file);
-  execFileSync('ffmpeg', args);
-  return readFileSync(file);
+  return scratch('clip.mp4', (file) => {
+    execFileSync('ffmpeg', [...args, file]);
+    return readFileSync(file);
+  });
 }
 
 /** A tone and nothing else. */
 export function makeAudioOnly(seconds = 2): Buffer {
-  const file = join(dir, `tone-${seconds}s.m4a`);
-  execFileSync('ffmpeg', [
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `sine=frequency=440:duration=${seconds}`,
-    '-c:a',
-    'aac',
-    file,
-  ]);
-  return readFileSync(file);
+  return scratch('tone.m4a', (file) => {
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      `sine=frequency=440:duration=${seconds}`,
+      '-c:a',
+      'aac',
+      file,
+    ]);
+    return readFileSync(file);
+  });
 }
 
 export interface MediaFacts {
@@ -58,21 +67,27 @@ export interface MediaFacts {
 
 /** ffprobe on bytes (written to a scratch file). */
 export function ffprobe(bytes: Uint8Array): MediaFacts {
-  const file = join(dir, `probe-${process.hrtime.bigint()}.mp4`);
-  execFileSync('sh', ['-c', 'cat > "$1"', 'sh', file], { input: bytes });
-  const out = execFileSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file], {
-    encoding: 'utf8',
+  return scratch('probe.mp4', (file) => {
+    writeFileSync(file, bytes);
+    const out = execFileSync(
+      'ffprobe',
+      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file],
+      {
+        encoding: 'utf8',
+      },
+    );
+    return JSON.parse(out) as MediaFacts;
   });
-  return JSON.parse(out) as MediaFacts;
 }
 
 /** Random noise (incompressible): a few seconds give renditions of several multipart parts. */
 export function makeNoiseClip(width: number, height: number, seconds = 2): Buffer {
-  const file = join(dir, `noise-${width}x${height}-${seconds}s.mp4`);
-  execFileSync('ffmpeg', [
-    ...['-v', 'error', '-y', '-f', 'lavfi'],
-    ...['-i', `nullsrc=s=${width}x${height}:r=30:d=${seconds},geq=random(1)*255:128:128`],
-    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '10', '-pix_fmt', 'yuv420p', file],
-  ]);
-  return readFileSync(file);
+  return scratch('noise.mp4', (file) => {
+    execFileSync('ffmpeg', [
+      ...['-v', 'error', '-y', '-f', 'lavfi'],
+      ...['-i', `nullsrc=s=${width}x${height}:r=30:d=${seconds},geq=random(1)*255:128:128`],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '10', '-pix_fmt', 'yuv420p', file],
+    ]);
+    return readFileSync(file);
+  });
 }

@@ -9,6 +9,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { listKeys, waitFor } from '@samples/emulator/waiters';
 import { beforeAll, expect, it } from 'vitest';
+import { taskEnvironment } from '../src/contract.ts';
 import { makeClip } from './clips.ts';
 import { buildTranscoderImage } from './image.ts';
 
@@ -76,10 +77,7 @@ describeWith(['ecs', 's3'], 'transcoder as an ECS task (RunTask with container o
           containerOverrides: [
             {
               name: 'transcoder',
-              environment: [
-                { name: 'INPUT_BUCKET', value: input },
-                { name: 'INPUT_KEY', value: key },
-              ],
+              environment: taskEnvironment({ inputBucket: input, inputKey: key }),
             },
           ],
         },
