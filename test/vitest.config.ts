@@ -10,7 +10,7 @@ import { defineConfig } from 'vitest/config';
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
 const where = ['apps/*', 'packages/*', 'test'];
-const files = (suffix: string) => where.map((w) => `${w}/{src,test}/**/*${suffix}`).concat(`test/**/*${suffix}`);
+const files = (suffix: string) => where.map((w) => `${w}/{src,test,infra}/**/*${suffix}`).concat(`test/**/*${suffix}`);
 const setup = fileURLToPath(new URL('../packages/emulator/src/vitest-setup.ts', import.meta.url));
 const ignore = ['**/node_modules/**', '**/dist/**', '**/cdk.out/**'];
 

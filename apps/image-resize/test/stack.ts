@@ -1,10 +1,9 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AddPermissionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { bundleLambda } from '@samples/build';
-import { deployFunction } from '@samples/emulator/deploy';
+import { deployFunction, notifyOnUpload } from '@samples/emulator/deploy';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -40,24 +39,7 @@ export async function deployImageResize(opts: {
       },
     ],
   });
-  await new LambdaClient({}).send(
-    new AddPermissionCommand({
-      FunctionName: opts.name,
-      StatementId: 's3-invoke',
-      Action: 'lambda:InvokeFunction',
-      Principal: 's3.amazonaws.com',
-      SourceArn: `arn:aws:s3:::${opts.bucket}`,
-    }),
-  );
-  const s3 = new S3Client({});
-  await s3.send(new CreateBucketCommand({ Bucket: opts.bucket }));
-  await s3.send(
-    new PutBucketNotificationConfigurationCommand({
-      Bucket: opts.bucket,
-      NotificationConfiguration: {
-        LambdaFunctionConfigurations: [{ LambdaFunctionArn: arn, Events: ['s3:ObjectCreated:*'] }],
-      },
-    }),
-  );
+  await new S3Client({}).send(new CreateBucketCommand({ Bucket: opts.bucket }));
+  await notifyOnUpload(opts.bucket, arn);
   return arn;
 }

@@ -1,17 +1,11 @@
-import {
-  CreateClusterCommand,
-  DescribeTasksCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand,
-  RunTaskCommand,
-} from '@aws-sdk/client-ecs';
+import { ECSClient, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
-import { listKeys, waitFor } from '@samples/emulator/waiters';
+import { listKeys } from '@samples/emulator/waiters';
 import { beforeAll, expect, it } from 'vitest';
 import { taskEnvironment } from '../src/contract.ts';
 import { makeClip } from './clips.ts';
-import { buildTranscoderImage } from './image.ts';
+import { deployTranscoderTask, waitForTaskStopped } from './ecs.ts';
 
 // The image deployed as an ECS task definition and started by RunTask with container
 // overrides, as a Step Functions state or an EventBridge rule would start it on AWS.
@@ -24,49 +18,18 @@ describeWith(['ecs', 's3'], 'transcoder as an ECS task (RunTask with container o
   const output = uniqueName('ecs-out');
 
   beforeAll(async () => {
-    const info = emulator();
+    emulator();
     ecs = new ECSClient({});
     s3 = new S3Client({});
-    const image = await buildTranscoderImage();
     await s3.send(new CreateBucketCommand({ Bucket: input }));
     await s3.send(new CreateBucketCommand({ Bucket: output }));
     await s3.send(
       new PutObjectCommand({ Bucket: input, Key: 'in/clip.mp4', Body: makeClip({ width: 1280, height: 720 }) }),
     );
-    await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-    await ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family,
-        requiresCompatibilities: ['FARGATE'],
-        networkMode: 'awsvpc',
-        cpu: '2048',
-        memory: '4096',
-        containerDefinitions: [
-          {
-            name: 'transcoder',
-            image,
-            essential: true,
-            stopTimeout: 30,
-            environment: [
-              { name: 'OUTPUT_BUCKET', value: output },
-              { name: 'X264_PRESET', value: 'veryfast' },
-              // The emulator reaches tasks through a host name, so buckets go in the path.
-              { name: 'S3_FORCE_PATH_STYLE', value: 'true' },
-              // Fargate sets AWS_REGION in every task and serves the task role's credentials
-              // from 169.254.170.2; the emulator sets neither usably (its credentials URI is
-              // plain HTTP to a host name, which the SDK refuses), so the test passes both.
-              { name: 'AWS_REGION', value: info.region },
-              ...['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']
-                .filter((k) => info.env[k])
-                .map((k) => ({ name: k, value: info.env[k] as string })),
-            ],
-          },
-        ],
-      }),
-    );
+    await deployTranscoderTask({ cluster, family, outputBucket: output, ecs });
   });
 
-  async function runTask(key: string): Promise<{ exitCode: number | undefined; why: string }> {
+  async function runTask(key: string) {
     const res = await ecs.send(
       new RunTaskCommand({
         cluster,
@@ -85,16 +48,7 @@ describeWith(['ecs', 's3'], 'transcoder as an ECS task (RunTask with container o
     );
     const arn = res.tasks?.[0]?.taskArn;
     expect(arn, JSON.stringify(res.failures)).toBeDefined();
-    const task = await waitFor(
-      `task ${arn} to stop`,
-      async () => {
-        const t = (await ecs.send(new DescribeTasksCommand({ cluster, tasks: [arn as string] }))).tasks?.[0];
-        return t?.lastStatus === 'STOPPED' && t.containers?.[0]?.exitCode !== undefined ? t : undefined;
-      },
-      { timeoutMs: 180_000, intervalMs: 1000 },
-    );
-    const c = task.containers?.[0];
-    return { exitCode: c?.exitCode, why: `${task.stoppedReason ?? ''} ${c?.reason ?? ''}`.trim() };
+    return waitForTaskStopped(ecs, cluster, arn as string);
   }
 
   it('transcodes the object named by the overrides and exits 0', async () => {

@@ -1,5 +1,6 @@
 import { CreateRoleCommand, GetRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
+  AddPermissionCommand,
   CreateFunctionCommand,
   DeleteFunctionCommand,
   GetFunctionConfigurationCommand,
@@ -7,6 +8,7 @@ import {
   LambdaClient,
   type Runtime,
 } from '@aws-sdk/client-lambda';
+import { PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { waitFor } from './waiters.ts';
 
 const LAMBDA_TRUST = JSON.stringify({
@@ -99,6 +101,42 @@ export async function invoke<T = unknown>(
     functionError: res.FunctionError,
     log: res.LogResult ? Buffer.from(res.LogResult, 'base64').toString('utf8') : '',
   };
+}
+
+/**
+ * Lets S3 invoke the function and sends the bucket's ObjectCreated events to it (optionally
+ * only for keys under `prefix`), as an S3 trigger does on AWS. Replaces the bucket's
+ * notification configuration.
+ */
+export async function notifyOnUpload(
+  bucket: string,
+  functionArn: string,
+  opts: { prefix?: string } = {},
+  clients = { ...defaultClients(), s3: new S3Client({}) },
+): Promise<void> {
+  await clients.lambda.send(
+    new AddPermissionCommand({
+      FunctionName: functionArn,
+      StatementId: `s3-invoke-${bucket}`.slice(0, 100),
+      Action: 'lambda:InvokeFunction',
+      Principal: 's3.amazonaws.com',
+      SourceArn: `arn:aws:s3:::${bucket}`,
+    }),
+  );
+  await clients.s3.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: bucket,
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          {
+            LambdaFunctionArn: functionArn,
+            Events: ['s3:ObjectCreated:*'],
+            ...(opts.prefix ? { Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: opts.prefix }] } } } : {}),
+          },
+        ],
+      },
+    }),
+  );
 }
 
 function defaultClients() {

@@ -1,0 +1,132 @@
+import { taskEnvironment } from '@samples/transcoder/contract';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from './config.ts';
+import { InvalidEventError, launchToken, parseEvent, runTaskInput, skipReason } from './request.ts';
+
+const env = { CLUSTER: 'media', TASK_DEFINITION: 'transcoder:3', SUBNETS: 'subnet-a, subnet-b' };
+
+const s3Event = (eventName: string, key: string, eTag = 'abc', size = 10) => ({
+  Records: [
+    {
+      eventSource: 'aws:s3',
+      eventName,
+      s3: { bucket: { name: 'uploads' }, object: { key, eTag, size } },
+    },
+  ],
+});
+
+describe('parseEvent', () => {
+  it('reads every created object of an S3 notification, keys decoded', () => {
+    const e = s3Event('ObjectCreated:Put', 'in/my+clip+%281%29.mp4');
+    expect(parseEvent(e)).toEqual({
+      objects: [{ bucket: 'uploads', key: 'in/my clip (1).mp4', etag: 'abc', size: 10 }],
+      ignored: [],
+    });
+  });
+
+  it('leaves deletions alone', () => {
+    expect(parseEvent(s3Event('ObjectRemoved:Delete', 'a.mp4'))).toEqual({
+      objects: [],
+      ignored: [{ eventName: 'ObjectRemoved:Delete', key: 'a.mp4' }],
+    });
+  });
+
+  it('reads an EventBridge "Object Created" event (key not encoded)', () => {
+    const e = {
+      source: 'aws.s3',
+      'detail-type': 'Object Created',
+      detail: { bucket: { name: 'uploads' }, object: { key: 'a b.mov', etag: 'e1', size: 5 } },
+    };
+    expect(parseEvent(e).objects).toEqual([{ bucket: 'uploads', key: 'a b.mov', etag: 'e1', size: 5 }]);
+  });
+
+  it('takes a direct { bucket, key } call', () => {
+    expect(parseEvent({ bucket: 'uploads', key: 'x.mp4' }).objects).toEqual([{ bucket: 'uploads', key: 'x.mp4' }]);
+  });
+
+  it('rejects anything else with what it expected', () => {
+    expect(() => parseEvent({ bucket: 'uploads' })).toThrow(InvalidEventError);
+    expect(() => parseEvent({ bucket: 'uploads' })).toThrow(/\{ bucket, key \}.*key/);
+  });
+});
+
+describe('skipReason', () => {
+  it('skips folder markers and empty objects only', () => {
+    expect(skipReason({ bucket: 'b', key: 'in/' })).toMatch(/folder/);
+    expect(skipReason({ bucket: 'b', key: 'a.mp4', size: 0 })).toMatch(/empty/);
+    expect(skipReason({ bucket: 'b', key: 'a.mp4', size: 1 })).toBeUndefined();
+    expect(skipReason({ bucket: 'b', key: 'a.mp4' })).toBeUndefined();
+  });
+});
+
+describe('launchToken', () => {
+  it('is 64 hex characters, stable per upload, and changes with the ETag', () => {
+    const t = launchToken({ bucket: 'b', key: 'k.mp4', etag: '"e1"' });
+    expect(t).toMatch(/^[0-9a-f]{64}$/);
+    expect(launchToken({ bucket: 'b', key: 'k.mp4', etag: 'e1' })).toBe(t);
+    expect(launchToken({ bucket: 'b', key: 'k.mp4', etag: 'e2' })).not.toBe(t);
+    expect(launchToken({ bucket: 'b2', key: 'k.mp4', etag: 'e1' })).not.toBe(t);
+  });
+});
+
+describe('runTaskInput', () => {
+  const object = { bucket: 'uploads', key: 'in/clip.mp4' };
+
+  it('starts one Fargate task in the configured subnets, the object in the container overrides', () => {
+    const input = runTaskInput(parseConfig(env), object, 'tok');
+    expect(input).toMatchObject({
+      cluster: 'media',
+      taskDefinition: 'transcoder:3',
+      count: 1,
+      launchType: 'FARGATE',
+      clientToken: 'tok',
+      startedBy: 'tok',
+      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-a', 'subnet-b'], assignPublicIp: 'DISABLED' } },
+      overrides: {
+        containerOverrides: [
+          {
+            name: 'transcoder',
+            environment: [
+              { name: 'INPUT_BUCKET', value: 'uploads' },
+              { name: 'INPUT_KEY', value: 'in/clip.mp4' },
+            ],
+          },
+        ],
+      },
+    });
+    expect(input.capacityProviderStrategy).toBeUndefined();
+    expect(input.networkConfiguration?.awsvpcConfiguration?.securityGroups).toBeUndefined();
+  });
+
+  it('uses a FARGATE_SPOT capacity provider strategy instead of a launch type when asked', () => {
+    const input = runTaskInput(
+      parseConfig({ ...env, CAPACITY_PROVIDER: 'FARGATE_SPOT', SECURITY_GROUPS: 'sg-1' }),
+      object,
+      't',
+    );
+    expect(input.launchType).toBeUndefined();
+    expect(input.capacityProviderStrategy).toEqual([{ capacityProvider: 'FARGATE_SPOT', weight: 1 }]);
+    expect(input.networkConfiguration?.awsvpcConfiguration?.securityGroups).toEqual(['sg-1']);
+  });
+
+  it("speaks the transcoder's environment contract", () => {
+    const config = parseConfig({ ...env, OUTPUT_BUCKET: 'out', OUTPUT_PREFIX: 'videos', RENDITIONS: '720,480' });
+    const environment = runTaskInput(config, object, 't').overrides?.containerOverrides?.[0]?.environment;
+    expect(environment).toEqual(
+      taskEnvironment({
+        inputBucket: 'uploads',
+        inputKey: 'in/clip.mp4',
+        outputBucket: 'out',
+        outputPrefix: 'videos',
+        renditions: [720, 480],
+      }),
+    );
+  });
+});
+
+describe('parseConfig', () => {
+  it('names what is missing', () => {
+    expect(() => parseConfig({ CLUSTER: 'c', TASK_DEFINITION: 't' })).toThrow(/SUBNETS: at least one subnet/);
+    expect(() => parseConfig({ ...env, CAPACITY_PROVIDER: 'EC2' })).toThrow(/CAPACITY_PROVIDER/);
+  });
+});

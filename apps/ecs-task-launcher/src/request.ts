@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import type { RunTaskCommandInput } from '@aws-sdk/client-ecs';
+import { z } from 'zod';
+import type { Config } from './config.ts';
+
+/** One object to transcode. `etag` is absent only for a direct call that did not name it. */
+export interface SourceObject {
+  bucket: string;
+  key: string;
+  etag?: string;
+  size?: number;
+}
+
+export class InvalidEventError extends Error {
+  override name = 'InvalidEventError';
+}
+
+const S3Notification = z.object({
+  Records: z.array(
+    z.object({
+      eventSource: z.literal('aws:s3'),
+      eventName: z.string(),
+      s3: z.object({
+        bucket: z.object({ name: z.string().min(1) }),
+        object: z.object({ key: z.string().min(1), eTag: z.string().optional(), size: z.number().optional() }),
+      }),
+    }),
+  ),
+});
+
+/** S3 -> EventBridge "Object Created" (the bucket has EventBridge notifications on). */
+const EventBridgeObjectCreated = z.object({
+  source: z.literal('aws.s3'),
+  'detail-type': z.literal('Object Created'),
+  detail: z.object({
+    bucket: z.object({ name: z.string().min(1) }),
+    object: z.object({ key: z.string().min(1), etag: z.string().optional(), size: z.number().optional() }),
+  }),
+});
+
+const Direct = z.object({
+  bucket: z.string().min(3),
+  key: z.string().min(1).max(1024),
+  etag: z.string().min(1).optional(),
+});
+
+export interface ParsedEvent {
+  objects: SourceObject[];
+  /** Records that are not object creations (deletes, restores...), left alone. */
+  ignored: { eventName: string; key: string }[];
+}
+
+/** S3 notification keys are URL-encoded with `+` for spaces. */
+export function decodeS3Key(key: string): string {
+  return decodeURIComponent(key.replace(/\+/g, ' '));
+}
+
+/** An S3 notification, an EventBridge S3 event, or a direct `{ bucket, key, etag? }` call. */
+export function parseEvent(event: unknown): ParsedEvent {
+  const s3 = S3Notification.safeParse(event);
+  if (s3.success) {
+    const parsed: ParsedEvent = { objects: [], ignored: [] };
+    for (const r of s3.data.Records) {
+      const key = decodeS3Key(r.s3.object.key);
+      if (!r.eventName.startsWith('ObjectCreated:')) {
+        parsed.ignored.push({ eventName: r.eventName, key });
+        continue;
+      }
+      parsed.objects.push({ bucket: r.s3.bucket.name, key, etag: r.s3.object.eTag, size: r.s3.object.size });
+    }
+    return parsed;
+  }
+  const eb = EventBridgeObjectCreated.safeParse(event);
+  if (eb.success) {
+    const o = eb.data.detail.object;
+    return { objects: [{ bucket: eb.data.detail.bucket.name, key: o.key, etag: o.etag, size: o.size }], ignored: [] };
+  }
+  const direct = Direct.safeParse(event);
+  if (direct.success) return { objects: [direct.data], ignored: [] };
+  const detail = direct.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
+  throw new InvalidEventError(
+    `expected an S3 notification, an EventBridge "Object Created" event or { bucket, key }: ${detail}`,
+  );
+}
+
+/** Why an object is not worth a task, or undefined. */
+export function skipReason(object: SourceObject): string | undefined {
+  if (object.key.endsWith('/')) return 'a folder marker, not a file';
+  if (object.size === 0) return 'an empty object';
+  return undefined;
+}
+
+/**
+ * 64 hex characters (RunTask's `clientToken` limit) from the object's identity: bucket, key
+ * and ETag. A re-delivered event for the same upload gives the same token; a new upload
+ * under the same key (new ETag) gives a new one.
+ */
+export function launchToken(object: Required<Pick<SourceObject, 'bucket' | 'key' | 'etag'>>): string {
+  const etag = object.etag.replace(/^"|"$/g, '');
+  return createHash('sha256').update(`${object.bucket}\n${object.key}\n${etag}`).digest('hex');
+}
+
+/** The RunTask request: the task definition's container, its environment overridden for this object. */
+export function runTaskInput(config: Config, object: SourceObject, token: string): RunTaskCommandInput {
+  const environment = [
+    { name: 'INPUT_BUCKET', value: object.bucket },
+    { name: 'INPUT_KEY', value: object.key },
+    ...(['OUTPUT_BUCKET', 'OUTPUT_PREFIX', 'RENDITIONS'] as const)
+      .filter((name) => config[name] !== undefined)
+      .map((name) => ({ name, value: config[name] as string })),
+  ];
+  return {
+    cluster: config.CLUSTER,
+    taskDefinition: config.TASK_DEFINITION,
+    count: 1,
+    ...(config.CAPACITY_PROVIDER === 'FARGATE'
+      ? { launchType: 'FARGATE' as const }
+      : { capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] }),
+    networkConfiguration: {
+      awsvpcConfiguration: {
+        subnets: config.SUBNETS,
+        securityGroups: config.SECURITY_GROUPS.length ? config.SECURITY_GROUPS : undefined,
+        assignPublicIp: config.ASSIGN_PUBLIC_IP,
+      },
+    },
+    overrides: { containerOverrides: [{ name: config.CONTAINER_NAME, environment }] },
+    clientToken: token,
+    // Also the key the launcher looks tasks up by before starting one (see handler.ts).
+    startedBy: token,
+  };
+}

@@ -1,0 +1,100 @@
+import {
+  CreateClusterCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
+import { emulator } from '@samples/emulator/testing';
+import { waitFor } from '@samples/emulator/waiters';
+import { CONTAINER_NAME } from '../src/contract.ts';
+import { buildTranscoderImage } from './image.ts';
+
+export interface TranscoderTask {
+  cluster: string;
+  /** Task definition family (RunTask takes it as `taskDefinition`). */
+  family: string;
+  containerName: string;
+  image: string;
+}
+
+/**
+ * Test, demo and benchmark tooling: the transcoder image built and registered as a Fargate
+ * task definition in the emulator, in a cluster of its own, writing to `outputBucket`.
+ */
+export async function deployTranscoderTask(opts: {
+  cluster: string;
+  family: string;
+  outputBucket: string;
+  x264Preset?: string;
+  ecs?: ECSClient;
+}): Promise<TranscoderTask> {
+  const info = emulator();
+  const ecs = opts.ecs ?? new ECSClient({});
+  const image = await buildTranscoderImage();
+  await ecs.send(new CreateClusterCommand({ clusterName: opts.cluster }));
+  await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: opts.family,
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: '2048',
+      memory: '4096',
+      containerDefinitions: [
+        {
+          name: CONTAINER_NAME,
+          image,
+          essential: true,
+          stopTimeout: 30,
+          environment: [
+            { name: 'OUTPUT_BUCKET', value: opts.outputBucket },
+            { name: 'X264_PRESET', value: opts.x264Preset ?? 'veryfast' },
+            // The emulator reaches tasks through a host name, so buckets go in the path.
+            { name: 'S3_FORCE_PATH_STYLE', value: 'true' },
+            // Fargate sets AWS_REGION in every task and serves the task role's credentials
+            // from 169.254.170.2; the emulator sets neither usably (its credentials URI is
+            // plain HTTP to a host name, which the SDK refuses), so the test passes both.
+            { name: 'AWS_REGION', value: info.region },
+            ...['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']
+              .filter((k) => info.env[k])
+              .map((k) => ({ name: k, value: info.env[k] as string })),
+          ],
+        },
+      ],
+    }),
+  );
+  return { cluster: opts.cluster, family: opts.family, containerName: CONTAINER_NAME, image };
+}
+
+export interface StoppedTask {
+  taskArn: string;
+  exitCode: number | undefined;
+  /** The task's and the container's stop reasons, for assertion messages. */
+  why: string;
+  /** The environment the container was started with (its overrides). */
+  environment: Record<string, string>;
+}
+
+/** Waits until the task has STOPPED and its container reports an exit code. */
+export async function waitForTaskStopped(
+  ecs: ECSClient,
+  cluster: string,
+  taskArn: string,
+  timeoutMs = 180_000,
+): Promise<StoppedTask> {
+  const task = await waitFor(
+    `task ${taskArn} to stop`,
+    async () => {
+      const t = (await ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }))).tasks?.[0];
+      return t?.lastStatus === 'STOPPED' && t.containers?.[0]?.exitCode !== undefined ? t : undefined;
+    },
+    { timeoutMs, intervalMs: 1000 },
+  );
+  const c = task.containers?.[0];
+  const overrides = task.overrides?.containerOverrides?.find((o) => o.name === c?.name)?.environment ?? [];
+  return {
+    taskArn,
+    exitCode: c?.exitCode,
+    why: `${task.stoppedReason ?? ''} ${c?.reason ?? ''}`.trim(),
+    environment: Object.fromEntries(overrides.map((e) => [e.name ?? '', e.value ?? ''])),
+  };
+}
