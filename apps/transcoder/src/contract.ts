@@ -56,3 +56,6 @@ export function taskEnvironment(input: TaskInput): { name: string; value: string
     .filter((k) => values[k] !== undefined)
     .map((k) => ({ name: TASK_ENV[k], value: values[k] as string }));
 }
+
+/** Where the task writes each rendition and, last, the manifest that proves the job complete. */
+export { manifestKey, renditionKey } from './keys.ts';

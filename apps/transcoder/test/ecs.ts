@@ -11,6 +11,8 @@ import { buildTranscoderImage } from './image.ts';
 
 export interface TranscoderTask {
   cluster: string;
+  clusterArn: string;
+  taskDefinitionArn: string;
   /** Task definition family (RunTask takes it as `taskDefinition`). */
   family: string;
   containerName: string;
@@ -31,8 +33,8 @@ export async function deployTranscoderTask(opts: {
   const info = emulator();
   const ecs = opts.ecs ?? new ECSClient({});
   const image = await buildTranscoderImage();
-  await ecs.send(new CreateClusterCommand({ clusterName: opts.cluster }));
-  await ecs.send(
+  const created = await ecs.send(new CreateClusterCommand({ clusterName: opts.cluster }));
+  const registered = await ecs.send(
     new RegisterTaskDefinitionCommand({
       family: opts.family,
       requiresCompatibilities: ['FARGATE'],
@@ -62,7 +64,14 @@ export async function deployTranscoderTask(opts: {
       ],
     }),
   );
-  return { cluster: opts.cluster, family: opts.family, containerName: CONTAINER_NAME, image };
+  return {
+    cluster: opts.cluster,
+    clusterArn: created.cluster?.clusterArn ?? opts.cluster,
+    taskDefinitionArn: registered.taskDefinition?.taskDefinitionArn ?? opts.family,
+    family: opts.family,
+    containerName: CONTAINER_NAME,
+    image,
+  };
 }
 
 export interface StoppedTask {

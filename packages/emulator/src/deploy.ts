@@ -11,10 +11,11 @@ import {
 import { PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { waitFor } from './waiters.ts';
 
-const LAMBDA_TRUST = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-});
+const trustFor = (service: string) =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+  });
 
 export interface PolicyStatement {
   Effect: 'Allow' | 'Deny';
@@ -22,13 +23,22 @@ export interface PolicyStatement {
   Resource: string | string[];
 }
 
-/** Creates (or reuses) an execution role with the given inline statements; returns its ARN. */
-export async function ensureRole(iam: IAMClient, name: string, statements: PolicyStatement[]): Promise<string> {
+/**
+ * Creates (or reuses) a role the service (Lambda unless told) assumes, with the given inline
+ * statements; returns its ARN.
+ */
+export async function ensureRole(
+  iam: IAMClient,
+  name: string,
+  statements: PolicyStatement[],
+  service = 'lambda.amazonaws.com',
+): Promise<string> {
   let arn: string | undefined;
   try {
     arn = (await iam.send(new GetRoleCommand({ RoleName: name }))).Role?.Arn;
   } catch {
-    arn = (await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: LAMBDA_TRUST }))).Role?.Arn;
+    arn = (await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trustFor(service) }))).Role
+      ?.Arn;
   }
   if (statements.length > 0) {
     await iam.send(

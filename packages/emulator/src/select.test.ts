@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOCALSTACK_IMAGE, MINISTACK_IMAGE, readConfig } from './config.ts';
+import { LOCALSTACK_IMAGE, MINISTACK_IMAGE, MINISTACK_VERSION, readConfig } from './config.ts';
 import { toContainerEndpoint } from './index.ts';
 import { firstHost } from './probes.ts';
 import { describeAttempt, type Probes, plan, unavailableMessage } from './select.ts';
@@ -36,7 +36,7 @@ describe('plan', () => {
     const p = plan(cfg(), probes({ docker: true, python: true, images: [MINISTACK_IMAGE] }));
     expect(p.attempts.map(describeAttempt)).toEqual([
       `ministack container (${MINISTACK_IMAGE}, local image)`,
-      'ministack process (pinned PyPI release, python3)',
+      `ministack process (PyPI release ${MINISTACK_VERSION}, python3)`,
     ]);
   });
   it('auto without the image: the process first, then a pull, LocalStack only if its image is there', () => {

@@ -1,5 +1,5 @@
 import type { HarnessConfig } from './config.ts';
-import { LOCALSTACK_IMAGE } from './config.ts';
+import { LOCALSTACK_IMAGE, MINISTACK_VERSION } from './config.ts';
 
 /** One way to start an emulator, in the order the harness tries them. */
 export type Attempt =
@@ -31,7 +31,7 @@ export function describeAttempt(a: Attempt): string {
     case 'ministack':
       return a.mode === 'container'
         ? `ministack container (${a.image}${a.pull ? ', pull' : ', local image'})`
-        : `ministack process (pinned PyPI release, ${a.python})`;
+        : `ministack process (PyPI release ${MINISTACK_VERSION}, ${a.python})`;
     case 'localstack':
       return `localstack container (${a.image}${a.pull ? ', pull' : ', local image'})`;
     case 'external':
@@ -64,7 +64,7 @@ export function plan(config: HarnessConfig, probes: Probes): Plan {
 
   if (wantMinistack) {
     const containerLabel = `ministack container (${config.ministackImage})`;
-    const processLabel = 'ministack process (pinned PyPI release)';
+    const processLabel = `ministack process (PyPI release ${MINISTACK_VERSION})`;
     const allowContainer = config.ministackMode !== 'process';
     const allowProcess = config.ministackMode !== 'container';
     const local = probes.docker.ok && probes.imagePresent(config.ministackImage);

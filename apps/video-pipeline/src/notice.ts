@@ -1,0 +1,99 @@
+import type { MessageAttributeValue } from '@aws-sdk/client-sns';
+import { z } from 'zod';
+
+/** What the state machine passes to the Notify function, one shape per outcome. */
+export const NotifyInput = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('SUCCEEDED'),
+    bucket: z.string(),
+    key: z.string(),
+    executionArn: z.string(),
+  }),
+  z.object({
+    status: z.literal('REJECTED'),
+    bucket: z.string(),
+    key: z.string(),
+    reason: z.string(),
+    executionArn: z.string(),
+  }),
+  z.object({
+    status: z.literal('FAILED'),
+    bucket: z.string(),
+    key: z.string(),
+    error: z.object({ Error: z.string(), Cause: z.string().optional() }),
+    executionArn: z.string(),
+  }),
+]);
+export type NotifyInput = z.infer<typeof NotifyInput>;
+
+/** The part of the transcoder's manifest a notice carries. */
+export const Manifest = z.object({
+  renditions: z.array(
+    z.object({
+      name: z.string(),
+      bucket: z.string(),
+      key: z.string(),
+      width: z.number(),
+      height: z.number(),
+      bytes: z.number(),
+      durationSeconds: z.number(),
+    }),
+  ),
+});
+export type Manifest = z.infer<typeof Manifest>;
+
+export type EventType = 'VideoTranscoded' | 'VideoRejected' | 'VideoPipelineFailed';
+
+export interface Notice {
+  eventType: EventType;
+  source: { bucket: string; key: string };
+  executionArn: string;
+  manifest?: { bucket: string; key: string };
+  renditions?: Manifest['renditions'];
+  reason?: string;
+  error?: { error: string; cause?: string };
+}
+
+/** The source key without the extension of its last segment: `a/b/clip.mov` -> `a/b/clip`. */
+export function stem(key: string): string {
+  const slash = key.lastIndexOf('/');
+  const dot = key.lastIndexOf('.');
+  return dot > slash + 1 ? key.slice(0, dot) : key;
+}
+
+/** Where the transcoder writes its manifest for a source key (written last: it proves completion). */
+export function manifestKey(prefix: string, sourceKey: string): string {
+  return `${prefix.replace(/^\/+|\/+$/g, '')}/manifest/${stem(sourceKey)}.json`;
+}
+
+const CAUSE_LIMIT = 4000;
+
+export function buildNotice(
+  input: NotifyInput,
+  done?: { manifest: Manifest; manifestLocation: { bucket: string; key: string } },
+): Notice {
+  const base = { source: { bucket: input.bucket, key: input.key }, executionArn: input.executionArn };
+  switch (input.status) {
+    case 'SUCCEEDED':
+      if (!done) throw new Error('a completion notice needs the manifest');
+      return {
+        eventType: 'VideoTranscoded',
+        ...base,
+        manifest: done.manifestLocation,
+        renditions: done.manifest.renditions,
+      };
+    case 'REJECTED':
+      return { eventType: 'VideoRejected', ...base, reason: input.reason };
+    case 'FAILED':
+      return {
+        eventType: 'VideoPipelineFailed',
+        ...base,
+        error: { error: input.error.Error, cause: input.error.Cause?.slice(0, CAUSE_LIMIT) },
+      };
+  }
+}
+
+/** Attributes subscribers filter on (an SNS filter policy on `eventType`). */
+export function noticeAttributes(notice: Notice): Record<string, MessageAttributeValue> {
+  return { eventType: { DataType: 'String', StringValue: notice.eventType } };
+}

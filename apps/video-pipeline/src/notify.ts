@@ -1,0 +1,78 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { Context } from 'aws-lambda';
+import { buildNotice, Manifest, manifestKey, NotifyInput, noticeAttributes } from './notice.ts';
+
+/** The task ended without its manifest: it did not finish (on AWS the task state fails first). */
+export class TranscodeIncompleteError extends Error {
+  override name = 'TranscodeIncompleteError';
+}
+
+export interface NotifyDeps {
+  s3: S3Client;
+  sns: SNSClient;
+  topicArn: string;
+  outputBucket: string;
+  outputPrefix: string;
+  logger?: Logger;
+}
+
+/**
+ * NotifyComplete / NotifyRejected / NotifyFailure: one notice on the topic per outcome. A
+ * completion is announced only once the transcoder's manifest is there, and carries its
+ * renditions. Notices are at least once: subscribers deduplicate on `executionArn`.
+ */
+export function createNotifier(deps: NotifyDeps) {
+  const logger = deps.logger ?? new Logger({ serviceName: 'video-pipeline' });
+  return async (event: unknown, context?: Context): Promise<{ messageId: string; eventType: string }> => {
+    if (context) logger.addContext(context);
+    const input = NotifyInput.parse(event);
+    let done: Parameters<typeof buildNotice>[1];
+    if (input.status === 'SUCCEEDED') {
+      const location = { bucket: deps.outputBucket, key: manifestKey(deps.outputPrefix, input.key) };
+      try {
+        const res = await deps.s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
+        done = {
+          manifest: Manifest.parse(JSON.parse(await res.Body!.transformToString())),
+          manifestLocation: location,
+        };
+      } catch (err) {
+        if ((err as Error).name !== 'NoSuchKey') throw err;
+        throw new TranscodeIncompleteError(
+          `the transcode task ended but s3://${location.bucket}/${location.key} is missing: the task did not finish (see its exit code and logs)`,
+        );
+      }
+    }
+    const notice = buildNotice(input, done);
+    const res = await deps.sns.send(
+      new PublishCommand({
+        TopicArn: deps.topicArn,
+        Message: JSON.stringify(notice),
+        MessageAttributes: noticeAttributes(notice),
+      }),
+    );
+    logger.info('notice published', { eventType: notice.eventType, source: notice.source, messageId: res.MessageId });
+    return { messageId: res.MessageId ?? '', eventType: notice.eventType };
+  };
+}
+
+function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`environment variable ${name} is required`);
+  return value;
+}
+
+let notify: ReturnType<typeof createNotifier> | undefined;
+
+/** Lambda entry point; clients read AWS_REGION / AWS_ENDPOINT_URL from the environment. */
+export const handler = (event: unknown, context: Context) => {
+  notify ??= createNotifier({
+    s3: new S3Client({}),
+    sns: new SNSClient({}),
+    topicArn: requireEnv('TOPIC_ARN'),
+    outputBucket: requireEnv('OUTPUT_BUCKET'),
+    outputPrefix: process.env.OUTPUT_PREFIX || 'processed',
+  });
+  return notify(event, context);
+};

@@ -1,0 +1,99 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { type Container, rejectionReason, SNIFF_BYTES, sniffContainer } from './sniff.ts';
+
+const Input = z.object({ bucket: z.string().min(3), key: z.string().min(1).max(1024) });
+
+/** Every field is always present (null when unknown), so the state machine can select them. */
+export interface Validation {
+  valid: boolean;
+  reason: string | null;
+  container: Container | null;
+  size: number | null;
+  contentType: string | null;
+}
+
+export interface ValidateDeps {
+  s3: S3Client;
+  maxBytes: number;
+  logger?: Logger;
+}
+
+const isNotFound = (err: unknown) => {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
+};
+
+/**
+ * ValidateVideo: checks what it can without ffmpeg: the object exists, its size, its content
+ * type and its container's magic bytes (one ranged GET of the first 4 KiB). A rejection is an
+ * answer (`valid: false` and why); S3 errors other than a missing object are thrown, for the
+ * state machine's Retry.
+ */
+export function createValidator(deps: ValidateDeps) {
+  const logger = deps.logger ?? new Logger({ serviceName: 'video-pipeline' });
+  return async (event: unknown, context?: Context): Promise<Validation> => {
+    if (context) logger.addContext(context);
+    const parsed = Input.safeParse(event);
+    if (!parsed.success) {
+      const reason = `invalid input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+      logger.error('video rejected', { reason });
+      return { valid: false, reason, container: null, size: null, contentType: null };
+    }
+    const { bucket, key } = parsed.data;
+    let head: { size: number; contentType: string | undefined };
+    let bytes: Uint8Array;
+    try {
+      const h = await deps.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      head = { size: h.ContentLength ?? 0, contentType: h.ContentType };
+      bytes =
+        head.size === 0
+          ? new Uint8Array()
+          : await (
+              await deps.s3.send(
+                new GetObjectCommand({
+                  Bucket: bucket,
+                  Key: key,
+                  Range: `bytes=0-${SNIFF_BYTES - 1}`,
+                  IfMatch: h.ETag,
+                }),
+              )
+            ).Body!.transformToByteArray();
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      const reason = `s3://${bucket}/${key} does not exist`;
+      logger.error('video rejected', { bucket, key, reason });
+      return { valid: false, reason, container: null, size: null, contentType: null };
+    }
+    const container = sniffContainer(bytes);
+    const reason = rejectionReason({ ...head, container }, { maxBytes: deps.maxBytes }) ?? null;
+    const result: Validation = {
+      valid: reason === null,
+      reason,
+      container: container ?? null,
+      size: head.size,
+      contentType: head.contentType ?? null,
+    };
+    if (reason) logger.error('video rejected', { bucket, key, ...result });
+    else logger.info('video accepted', { bucket, key, ...result });
+    return result;
+  };
+}
+
+let validate: ReturnType<typeof createValidator> | undefined;
+
+/** Lambda entry point; clients read AWS_REGION / AWS_ENDPOINT_URL from the environment. */
+export const handler = (event: unknown, context: Context): Promise<Validation> => {
+  validate ??= createValidator({
+    s3: new S3Client({}),
+    maxBytes: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(10 * 1024 ** 3)
+      .parse(process.env.MAX_INPUT_BYTES),
+  });
+  return validate(event, context);
+};
