@@ -22,5 +22,8 @@ it('pnpm demo runs every flow against the emulator and prints the table', () => 
   expect(r.status, text).toBe(0);
   expect(text).toMatch(/\| workload\s+\| input\s+\| result\s+\| time \(s\) \|/);
   expect(text).toMatch(/\| emulator\s+\| 1 KiB object\s+\| round-tripped 1024 bytes/);
+  expect(text).toMatch(/\| ecs-task-launcher\s+\| .+\| task \S+ exit 0, \d+ objects written/);
+  expect(text).toMatch(/\| video-pipeline\s+\| .+\| clip SUCCEEDED \(720p, 480p\); \.txt FAILED VideoRejected/);
   expect(readFileSync(join(out, 'emulator', 'hello.txt')).length).toBe(1024);
+  expect(readFileSync(join(out, 'video-pipeline', 'manifest.json'), 'utf8')).toMatch(/"name": "720p"/);
 });

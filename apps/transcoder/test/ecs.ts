@@ -4,7 +4,6 @@ import {
   ECSClient,
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
-import { emulator } from '@samples/emulator/testing';
 import { waitFor } from '@samples/emulator/waiters';
 import { CONTAINER_NAME } from '../src/contract.ts';
 import { buildTranscoderImage } from './image.ts';
@@ -30,7 +29,8 @@ export async function deployTranscoderTask(opts: {
   x264Preset?: string;
   ecs?: ECSClient;
 }): Promise<TranscoderTask> {
-  const info = emulator();
+  // The emulator's SDK environment (set by the test setup or the demo).
+  const env = process.env;
   const ecs = opts.ecs ?? new ECSClient({});
   const image = await buildTranscoderImage();
   const created = await ecs.send(new CreateClusterCommand({ clusterName: opts.cluster }));
@@ -55,10 +55,9 @@ export async function deployTranscoderTask(opts: {
             // Fargate sets AWS_REGION in every task and serves the task role's credentials
             // from 169.254.170.2; the emulator sets neither usably (its credentials URI is
             // plain HTTP to a host name, which the SDK refuses), so the test passes both.
-            { name: 'AWS_REGION', value: info.region },
-            ...['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']
-              .filter((k) => info.env[k])
-              .map((k) => ({ name: k, value: info.env[k] as string })),
+            ...['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']
+              .filter((k) => env[k])
+              .map((k) => ({ name: k, value: env[k] as string })),
           ],
         },
       ],
