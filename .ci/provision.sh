@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Provisions a fresh CI machine (Debian 12, no container registry, only package
-# registries reachable): Node 24, pnpm, ffmpeg, Python venv, the Docker engine and the
+# registries reachable): Node 24, pnpm, ffmpeg, Python venv, the Docker engine, Compose and the
 # local base images the Dockerfiles ask for. A laptop never needs this: see README.
 # Idempotent: every step checks before it acts. Sourced by .ci/run (it exports PATH).
 set -euo pipefail
@@ -18,6 +18,8 @@ command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v gm >/dev/null || need+=(graphicsmagick)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+# localstack/compose.yaml is tested with the Compose CLI (v1 from Debian; v2 when present).
+{ docker compose version || docker-compose version; } >/dev/null 2>&1 || need+=(docker-compose)
 if ((${#need[@]})); then
   log "apt-get install ${need[*]}"
   apt-get update -qq

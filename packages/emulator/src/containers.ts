@@ -2,8 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalstackContainer } from '@testcontainers/localstack';
 import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
-
-export const DOCKER_SOCKET = '/var/run/docker.sock';
+import { composeFile, readComposeService } from './compose.ts';
+import { REPO_ROOT } from './paths.ts';
 
 export interface ContainerEmulator {
   endpoint: string;
@@ -19,24 +19,21 @@ export function initHooksDir(repoRoot: string): string | undefined {
 }
 
 /**
- * ministack from its pinned image, with the Docker socket mounted so ECS tasks run as
- * real sibling containers.
+ * ministack as `localstack/compose.yaml` describes it (its environment, the Docker socket so
+ * ECS tasks run as real sibling containers, the init hooks), from the given image.
  */
-export async function startMinistackContainer(opts: {
-  image: string;
-  region: string;
-  hooks: string | undefined;
-}): Promise<ContainerEmulator> {
-  let builder = new GenericContainer(opts.image)
+export async function startMinistackContainer(opts: { image: string; region: string }): Promise<ContainerEmulator> {
+  const service = readComposeService(composeFile(REPO_ROOT), 'ministack', {
+    MINISTACK_IMAGE: opts.image,
+    AWS_REGION: opts.region,
+  });
+  const container = await new GenericContainer(service.image)
     .withExposedPorts(4566)
-    .withEnvironment({ MINISTACK_REGION: opts.region })
-    .withBindMounts([{ source: DOCKER_SOCKET, target: DOCKER_SOCKET }])
+    .withEnvironment(service.environment)
+    .withBindMounts(service.binds)
     .withWaitStrategy(Wait.forHttp('/_localstack/health', 4566).forStatusCode(200))
-    .withStartupTimeout(60_000);
-  if (opts.hooks) {
-    builder = builder.withCopyDirectoriesToContainer([{ source: opts.hooks, target: '/etc/localstack/init/ready.d' }]);
-  }
-  const container = await builder.start();
+    .withStartupTimeout(60_000)
+    .start();
   const port = container.getMappedPort(4566);
   return {
     endpoint: loopbackIp(`http://${container.getHost()}:${port}`),
@@ -48,24 +45,23 @@ export async function startMinistackContainer(opts: {
   };
 }
 
-/** LocalStack through @testcontainers/localstack, with the repository's init hooks copied in. */
+/** LocalStack through @testcontainers/localstack, configured as `localstack/compose.yaml` describes it. */
 export async function startLocalstack(opts: {
   image: string;
   token: string | undefined;
   region: string;
-  hooks: string | undefined;
 }): Promise<ContainerEmulator> {
-  let builder = new LocalstackContainer(opts.image)
-    .withEnvironment({
-      AWS_DEFAULT_REGION: opts.region,
-      ...(opts.token ? { LOCALSTACK_AUTH_TOKEN: opts.token } : {}),
-    })
-    .withBindMounts([{ source: DOCKER_SOCKET, target: DOCKER_SOCKET }])
-    .withStartupTimeout(120_000);
-  if (opts.hooks) {
-    builder = builder.withCopyDirectoriesToContainer([{ source: opts.hooks, target: '/etc/localstack/init/ready.d' }]);
-  }
-  const container = await builder.start();
+  const service = readComposeService(composeFile(REPO_ROOT), 'localstack', {
+    LOCALSTACK_IMAGE: opts.image,
+    AWS_REGION: opts.region,
+    LOCALSTACK_AUTH_TOKEN: opts.token,
+  });
+  const environment = Object.fromEntries(Object.entries(service.environment).filter(([, v]) => v !== ''));
+  const container = await new LocalstackContainer(service.image)
+    .withEnvironment(environment)
+    .withBindMounts(service.binds)
+    .withStartupTimeout(120_000)
+    .start();
   const port = container.getMappedPort(4566);
   return {
     endpoint: loopbackIp(container.getConnectionUri()),

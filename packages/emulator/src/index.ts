@@ -1,21 +1,20 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { readConfig } from './config.ts';
 import { initHooksDir, startLocalstack, startMinistackContainer } from './containers.ts';
 import { waitForHealth } from './health.ts';
 import { startMinistackProcess } from './ministack-process.ts';
+import { REPO_ROOT } from './paths.ts';
 import { firstLine, probe } from './probes.ts';
 import { type Attempt, describeAttempt, plan, unavailableMessage } from './select.ts';
 import { type BackendName, type Service, servicesOf } from './services.ts';
 
 export { DEFAULT_REGION, LOCALSTACK_IMAGE, MINISTACK_IMAGE, MINISTACK_VERSION, readConfig } from './config.ts';
+export { REPO_ROOT } from './paths.ts';
 export { describeAttempt, plan, unavailableMessage } from './select.ts';
 export { type BackendName, SERVICES, type Service, servicesOf } from './services.ts';
-
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** What a test, the demo or a script needs to talk to the running emulator. */
 export interface EmulatorInfo {
@@ -112,12 +111,12 @@ async function startAttempt(
       };
     }
     case 'localstack': {
-      const c = await startLocalstack({ image: attempt.image, token: attempt.token, region, hooks });
+      const c = await startLocalstack({ image: attempt.image, token: attempt.token, region });
       return { endpoint: c.endpoint, containerEndpoint: `http://${gateway}:${c.port}`, stop: c.stop };
     }
     case 'ministack': {
       if (attempt.mode === 'container') {
-        const c = await startMinistackContainer({ image: attempt.image, region, hooks });
+        const c = await startMinistackContainer({ image: attempt.image, region });
         return { endpoint: c.endpoint, containerEndpoint: `http://${gateway}:${c.port}`, stop: c.stop };
       }
       const proc = await startMinistackProcess({ python: attempt.python, cacheDir, region });

@@ -50,7 +50,7 @@ describe.skipIf(!present)(`ministack container mode (${IMAGE})${present ? '' : `
     expect(emulator.services).toContain('ecs');
   });
 
-  it('runs the repository init hooks copied into /etc/localstack/init/ready.d', async () => {
+  it('runs the repository init hooks, mounted as localstack/compose.yaml mounts them', async () => {
     const hooks = readdirSync(fileURLToPath(new URL('../../../localstack/init/ready.d', import.meta.url)));
     const state = await waitFor('ministack to finish its ready.d hooks', async () => {
       const res = await fetch(`${emulator.endpoint}/_ministack/ready`);
