@@ -1,0 +1,91 @@
+/**
+ * What the orchestration costs: the same clip transcoded by the same task definition,
+ * started (a) by the ecs-task-launcher function on upload, the baseline, and (b) by the
+ * Step Functions pipeline (trigger, ValidateVideo, runTask.sync, NotifyComplete). Times from
+ * the upload to the manifest in S3 (a) and to the notice on the topic (b); median of
+ * `ROUNDS` (default 3). Prints both and the ratio.
+ */
+import { ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { deployLauncher } from '@samples/ecs-task-launcher/testing';
+import { startEmulator } from '@samples/emulator';
+import { waitFor, waitForExecution } from '@samples/emulator/waiters';
+import { makeClip } from '@samples/transcoder/clips';
+import { deployPipeline } from '../test/stack.ts';
+
+const rounds = Number(process.env.ROUNDS ?? 3);
+const emu = await startEmulator();
+Object.assign(process.env, emu.env);
+console.log(`emulator: ${emu.description}`);
+
+const s3 = new S3Client({});
+const ecs = new ECSClient({});
+const sfn = new SFNClient({});
+const sqs = new SQSClient({});
+const clip = makeClip({ width: 1280, height: 720, seconds: 2 });
+const stamp = Date.now().toString(36);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+try {
+  const launcher = await deployLauncher({
+    name: `bench-launch-${stamp}`,
+    inputBucket: `bench-launch-${stamp}-in`,
+    outputBucket: `bench-launch-${stamp}-out`,
+  });
+  const pipeline = await deployPipeline(`bench-pipe-${stamp}`);
+  // One warm-up each: the first task of an image and the first invocations are slower.
+  const direct: number[] = [];
+  const orchestrated: number[] = [];
+  for (let i = 0; i <= rounds; i++) {
+    const key = `uploads/clip-${i}.mp4`;
+    let t = Date.now();
+    await s3.send(
+      new PutObjectCommand({ Bucket: launcher.inputBucket, Key: key, Body: clip, ContentType: 'video/mp4' }),
+    );
+    await waitFor(
+      `manifest of ${key} (launcher)`,
+      () =>
+        s3
+          .send(
+            new HeadObjectCommand({ Bucket: launcher.outputBucket, Key: `processed/manifest/uploads/clip-${i}.json` }),
+          )
+          .then(() => true),
+      { timeoutMs: 180_000, intervalMs: 100 },
+    );
+    if (i > 0) direct.push(Date.now() - t);
+
+    t = Date.now();
+    await s3.send(
+      new PutObjectCommand({ Bucket: pipeline.inputBucket, Key: key, Body: clip, ContentType: 'video/mp4' }),
+    );
+    await waitFor(
+      `a notice for ${key} (pipeline)`,
+      async () => {
+        const res = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: pipeline.noticesUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 1 }),
+        );
+        return res.Messages?.length ? true : undefined;
+      },
+      { timeoutMs: 240_000, intervalMs: 0 },
+    );
+    if (i > 0) orchestrated.push(Date.now() - t);
+  }
+  const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn: pipeline.stateMachineArn }));
+  for (const e of listed.executions ?? []) {
+    const d = await waitForExecution(sfn, e.executionArn as string);
+    if (d.status !== 'SUCCEEDED') throw new Error(`execution ${e.name} ${d.status}: ${d.cause}`);
+  }
+  const tasks = await ecs.send(new ListTasksCommand({ cluster: launcher.task.cluster, desiredStatus: 'STOPPED' }));
+  const a = median(direct);
+  const b = median(orchestrated);
+  console.log(
+    `rounds: ${rounds} (after one warm-up), 2 s 1280x720 clip, tasks via launcher: ${tasks.taskArns?.length}`,
+  );
+  console.log(`(a) upload -> launcher -> RunTask -> manifest:          median ${(a / 1000).toFixed(2)} s`);
+  console.log(`(b) upload -> trigger -> state machine -> notice:       median ${(b / 1000).toFixed(2)} s`);
+  console.log(`pipeline / launcher: ${(b / a).toFixed(2)}x (orchestration overhead ${((b - a) / 1000).toFixed(2)} s)`);
+} finally {
+  await emu.stop();
+}
