@@ -1,0 +1,35 @@
+/**
+ * The CDK app: `pnpm --filter @samples/video-pipeline synth | deploy | destroy`. Bundles the
+ * three functions and the transcoder's image context first, then synthesizes with cdk-nag.
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleLambda } from '@samples/build';
+import { checkAwsSolutions } from '@samples/cdk';
+import { buildImageContext } from '@samples/transcoder/build';
+import { App } from 'aws-cdk-lib';
+import { VideoPipelineStack } from './stack.ts';
+
+export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
+const REPO = join(PACKAGE_DIR, '..', '..');
+
+export async function stackProps() {
+  const bundle = async (entry: string) =>
+    (await bundleLambda({ entry: join(PACKAGE_DIR, 'src', `${entry}.ts`), outdir: join(PACKAGE_DIR, 'dist', entry) }))
+      .zipFile;
+  return {
+    bundles: { validate: await bundle('validate'), notify: await bundle('notify'), trigger: await bundle('trigger') },
+    transcoderImage: { context: await buildImageContext(), dockerfile: join(REPO, 'docker', 'transcoder.Dockerfile') },
+    definitionFile: join(PACKAGE_DIR, 'statemachine', 'video-pipeline.asl.json'),
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const app = new App();
+  new VideoPipelineStack(app, process.env.STACK_NAME ?? 'VideoPipeline', {
+    ...(await stackProps()),
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  });
+  checkAwsSolutions(app);
+  app.synth();
+}

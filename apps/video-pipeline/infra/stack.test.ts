@@ -1,0 +1,161 @@
+import { readFileSync } from 'node:fs';
+import { synthWithNag, testApp } from '@samples/cdk';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFINITION_FILE } from '../test/stack.ts';
+import { stackProps } from './app.ts';
+import { VideoPipelineStack } from './stack.ts';
+
+let template: Template;
+let findings: string[];
+
+beforeAll(async () => {
+  const props = await stackProps();
+  ({ template, findings } = synthWithNag(() => {
+    const app = testApp();
+    const stack = new VideoPipelineStack(app, 'VideoPipeline', {
+      ...props,
+      env: { account: '123456789012', region: 'eu-west-1' },
+    });
+    return { app, stack };
+  }));
+}, 120_000);
+
+/** Every statement of every inline policy attached to roles whose logical id starts with the prefix. */
+function statementsOf(rolePrefix: string): { Action: string | string[]; Resource: unknown; Condition?: unknown }[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  return Object.values(policies)
+    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith(rolePrefix)))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+}
+const actions = (s: { Action: string | string[] }[]) => s.flatMap((x) => [x.Action].flat()).sort();
+
+describe('VideoPipelineStack', () => {
+  it('passes the cdk-nag AwsSolutions pack (every suppression has a reason)', () => {
+    expect(findings).toEqual([]);
+  });
+
+  it('deploys the repository ASL file as a STANDARD state machine with logging and tracing', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: false }),
+      DefinitionSubstitutions: Match.objectLike({
+        ContainerName: 'transcoder',
+        OutputPrefix: 'processed',
+        ClusterArn: Match.anyValue(),
+        TaskDefinitionArn: Match.anyValue(),
+        Subnets: Match.anyValue(),
+      }),
+    });
+    // The file is uploaded as an asset; every placeholder in it has a substitution.
+    const sm = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0];
+    expect(sm?.Properties.DefinitionS3Location).toBeDefined();
+    const placeholders = [...readFileSync(DEFINITION_FILE, 'utf8').matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]);
+    expect(Object.keys(sm?.Properties.DefinitionSubstitutions).sort()).toEqual([...new Set(placeholders)].sort());
+  });
+
+  it('runs the transcoder as a non-public Fargate task, logs kept a month', () => {
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      RequiresCompatibilities: ['FARGATE'],
+      NetworkMode: 'awsvpc',
+      Cpu: '2048',
+      Memory: '4096',
+      ContainerDefinitions: [
+        Match.objectLike({
+          Name: 'transcoder',
+          Essential: true,
+          LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
+        }),
+      ],
+    });
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    });
+  });
+
+  it('gives the state machine only what the definition calls', () => {
+    expect(actions(statementsOf('PipelineRole'))).toEqual(
+      [
+        'ecs:DescribeTasks',
+        'ecs:RunTask',
+        'ecs:StopTask',
+        'events:DescribeRule',
+        'events:PutRule',
+        'events:PutTargets',
+        'iam:PassRole',
+        'lambda:InvokeFunction',
+        'lambda:InvokeFunction',
+        'logs:CreateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:DescribeLogGroups',
+        'logs:DescribeResourcePolicies',
+        'logs:GetLogDelivery',
+        'logs:ListLogDeliveries',
+        'logs:PutResourcePolicy',
+        'logs:UpdateLogDelivery',
+        'xray:GetSamplingRules',
+        'xray:GetSamplingTargets',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+    const runTask = statementsOf('PipelineRole').find((s) => s.Action === 'ecs:RunTask');
+    expect(runTask?.Condition).toEqual({
+      ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^TranscoderCluster/), 'Arn'] } },
+    });
+  });
+
+  it('lets each function do one thing', () => {
+    expect(actions(statementsOf('ValidateVideoRole'))).toEqual(
+      [
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        's3:GetObject',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+    expect(actions(statementsOf('NotifyRole'))).toEqual(
+      [
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        's3:GetObject',
+        'sns:Publish',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+    expect(actions(statementsOf('TriggerRole'))).toEqual(
+      [
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+        'states:StartExecution',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+  });
+
+  it('starts executions from uploads, keeps failed events, and alarms', () => {
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          Match.objectLike({
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'uploads/' }] } },
+          }),
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+  });
+});

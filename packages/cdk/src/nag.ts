@@ -1,0 +1,73 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, type AppProps, type Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+
+/**
+ * Acknowledges an AwsSolutions finding on a construct and its children, with the reason
+ * (`rule` as cdk-nag names it: `AwsSolutions-S1`, `AwsSolutions-IAM5[Resource::*]`).
+ */
+export function acknowledge(scope: IConstruct, ...rules: { rule: string; reason: string }[]): void {
+  Validations.of(scope).acknowledge(...rules.map((r) => ({ id: `AwsSolutions::${r.rule}`, reason: r.reason })));
+}
+
+/** cdk-nag's AwsSolutions pack as a policy validation plugin: a violation fails synthesis. */
+export function checkAwsSolutions(app: App): void {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+}
+
+/** An app for unit tests, synthesizing into a temporary folder. */
+export function testApp(props: AppProps = {}): App {
+  return new App({ outdir: mkdtempSync(join(tmpdir(), 'cdk-test-')), ...props });
+}
+
+interface Report {
+  pluginReports?: {
+    summary?: { pluginName?: string };
+    violations?: {
+      ruleName: string;
+      description?: string;
+      violatingResources?: { resourceLogicalId?: string; locations?: string[] }[];
+    }[];
+  }[];
+}
+
+/**
+ * For unit tests: the stack's template, synthesized without the nag pack, and every
+ * unacknowledged AwsSolutions finding of a second synthesis with it ("rule: resource").
+ */
+export function synthWithNag(makeApp: () => { app: App; stack: Stack }): { template: Template; findings: string[] } {
+  const plain = makeApp();
+  const template = Template.fromStack(plain.stack);
+  const checked = makeApp();
+  checkAwsSolutions(checked.app);
+  let failure: unknown;
+  try {
+    checked.app.synth();
+  } catch (err) {
+    failure = err;
+  }
+  const reportFile = join(checked.app.outdir, 'policy-validation-report.json');
+  const findings: string[] = [];
+  if (existsSync(reportFile)) {
+    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
+    for (const plugin of report.pluginReports ?? []) {
+      for (const v of plugin.violations ?? []) {
+        for (const r of v.violatingResources ?? [{}]) findings.push(`${v.ruleName}: ${r.resourceLogicalId ?? '?'}`);
+      }
+    }
+  }
+  if (failure && findings.length === 0) {
+    // The plugin's report, as the CLI prints it: a resource path, then "Acknowledge with '<id>'".
+    const lines = String((failure as Error).message).split('\n');
+    lines.forEach((line, i) => {
+      const m = line.match(/Acknowledge with '(.+)'/);
+      if (m) findings.push(`${m[1]} at ${lines[i - 1]?.trim().split(' ')[0]}`);
+    });
+    if (findings.length === 0) findings.push(`synthesis failed: ${(failure as Error).message}`);
+  }
+  return { template, findings };
+}
