@@ -1,14 +1,11 @@
-import { acknowledge, BundledFunction, TranscoderOnFargate } from '@samples/cdk';
+import { acknowledge, BundledFunction, MediaBuckets, TranscoderOnFargate, UploadTrigger } from '@samples/cdk';
 import { type CfnElement, Duration, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 
@@ -37,27 +34,9 @@ export class VideoPipelineStack extends Stack {
     super(scope, id, props);
     const uploadPrefix = props.uploadPrefix ?? 'uploads/';
 
-    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      lifecycleRules: [{ expiration: Duration.days(90) }],
-    });
-    acknowledge(accessLogs, {
-      rule: 'AwsSolutions-S1',
-      reason: 'This is the access log bucket of the two others; logging it to itself would loop',
-    });
-    const bucket = (bid: string, prefix: string) =>
-      new s3.Bucket(this, bid, {
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        enforceSSL: true,
-        serverAccessLogsBucket: accessLogs,
-        serverAccessLogsPrefix: prefix,
-        removalPolicy: RemovalPolicy.RETAIN,
-      });
-    this.inputBucket = bucket('Uploads', 'uploads/');
-    this.outputBucket = bucket('Renditions', 'renditions/');
+    const buckets = new MediaBuckets(this, 'Buckets');
+    this.inputBucket = buckets.uploads;
+    this.outputBucket = buckets.renditions;
 
     const transcoder = new TranscoderOnFargate(this, 'Transcoder', {
       imageContext: props.transcoderImage.context,
@@ -145,29 +124,13 @@ export class VideoPipelineStack extends Stack {
       }),
     );
 
-    const triggerDlq = new sqs.Queue(this, 'TriggerDeadLetters', {
-      enforceSSL: true,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      retentionPeriod: Duration.days(14),
-    });
     const trigger = new BundledFunction(this, 'Trigger', {
       zip: props.bundles.trigger,
       description: 'video-pipeline trigger: one execution per upload',
       environment: { POWERTOOLS_SERVICE_NAME: 'video-pipeline', STATE_MACHINE_ARN: this.stateMachine.stateMachineArn },
     });
-    // S3 invokes it asynchronously: after two retries the event is kept in a queue, not lost.
-    trigger.function.configureAsyncInvoke({
-      retryAttempts: 2,
-      onFailure: new destinations.SqsDestination(triggerDlq),
-    });
-    acknowledge(triggerDlq, {
-      rule: 'AwsSolutions-SQS3',
-      reason: "It is the trigger's on-failure destination: the queue of last resort",
-    });
     this.stateMachine.grantStartExecution(trigger.role);
-    this.inputBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(trigger.function), {
-      prefix: uploadPrefix,
-    });
+    new UploadTrigger(this, 'OnUpload', { bucket: this.inputBucket, prefix: uploadPrefix, function: trigger.function });
 
     // How cdk-nag prints a value: as is when known at synthesis, else the pseudo parameter.
     const pseudo = (v: string, name: string) => (Token.isUnresolved(v) ? `<${name}>` : v);
@@ -196,39 +159,10 @@ export class VideoPipelineStack extends Stack {
         reason: 'CloudWatch Logs delivery (logs:CreateLogDelivery...) and X-Ray have no resource-level permissions',
       },
     );
-    const notifications = this.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
-    if (notifications) {
-      acknowledge(
-        notifications,
-        {
-          rule: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-          reason: "CDK's own handler that configures the bucket notification at deployment; logging only",
-        },
-        {
-          rule: 'AwsSolutions-IAM5[Resource::*]',
-          reason: "CDK's bucket notification handler: s3:PutBucketNotification at deployment",
-        },
-        { rule: 'AwsSolutions-L1', reason: "CDK's bucket notification handler: its runtime is CDK's choice" },
-      );
-    }
 
     new cloudwatch.Alarm(this, 'ExecutionsFailed', {
       alarmDescription: 'A pipeline execution failed (a rejection or a transcode failure): see the notices topic',
       metric: this.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    new cloudwatch.Alarm(this, 'TriggerErrors', {
-      alarmDescription: 'The trigger function failed to start executions',
-      metric: trigger.function.metricErrors({ period: Duration.minutes(5) }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    new cloudwatch.Alarm(this, 'TriggerDeadLettersAlarm', {
-      alarmDescription: 'Upload events the trigger could not turn into executions: redrive them',
-      metric: triggerDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
       threshold: 1,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
