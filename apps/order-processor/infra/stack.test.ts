@@ -1,0 +1,106 @@
+import { synthWithNag, testApp } from '@samples/cdk';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stackProps } from './app.ts';
+import { OrderProcessorStack } from './stack.ts';
+
+let template: Template;
+let findings: string[];
+
+beforeAll(async () => {
+  const props = await stackProps();
+  ({ template, findings } = synthWithNag(() => {
+    const app = testApp();
+    const stack = new OrderProcessorStack(app, 'OrderProcessor', {
+      ...props,
+      env: { account: '123456789012', region: 'eu-west-1' },
+    });
+    return { app, stack };
+  }));
+}, 120_000);
+
+type Statement = { Action: string | string[]; Resource: unknown };
+
+describe('OrderProcessorStack', () => {
+  it('passes the cdk-nag AwsSolutions pack', () => {
+    expect(findings).toEqual([]);
+  });
+
+  it('reads the queue in batches of 10 with partial batch failures; three receives, then the DLQ', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 1800,
+      RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: Match.anyValue() },
+      SqsManagedSseEnabled: true,
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Timeout: 300,
+      ReservedConcurrentExecutions: 10,
+      Environment: {
+        Variables: Match.objectLike({
+          ORDERS_TABLE: Match.anyValue(),
+          IDEMPOTENCY_TABLE: Match.anyValue(),
+          TOPIC_ARN: Match.anyValue(),
+        }),
+      },
+    });
+  });
+
+  it('keeps orders and idempotency records in on-demand tables, idempotency records expiring', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 2);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'orderId', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+    });
+    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+  });
+
+  it('lets the function call exactly what the handler calls', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith('ProcessorRole')))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+    const actions = statements.flatMap((s) => [s.Action].flat()).sort();
+    expect(actions).toEqual(
+      [
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sns:Publish',
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ].sort(),
+    );
+    const ordersPut = statements.find((s) => s.Action === 'dynamodb:PutItem');
+    expect(ordersPut?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OrdersTable/), 'Arn'] });
+  });
+
+  it('alarms on dead letters, errors and a backlog', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Threshold: 900,
+    });
+  });
+});

@@ -1,0 +1,126 @@
+import { BundledFunction } from '@samples/cdk';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+
+export interface OrderProcessorStackProps extends StackProps {
+  /** `function.zip` of src/handler.ts (`bundleLambda`). */
+  bundle: string;
+  /** Retain tables when the stack is deleted (default); `destroy` for throw-away stacks such as the emulator's. */
+  removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The order processor alone: the orders queue and its DLQ, the function reading it in batches
+ * with partial batch failures, the orders and idempotency tables, the notices topic, alarms.
+ */
+export class OrderProcessorStack extends Stack {
+  readonly queue: sqs.Queue;
+  readonly deadLetters: sqs.Queue;
+  readonly orders: dynamodb.Table;
+  readonly topic: sns.Topic;
+  readonly processor: BundledFunction;
+
+  constructor(scope: Construct, id: string, props: OrderProcessorStackProps) {
+    super(scope, id, props);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const timeout = Duration.minutes(5);
+
+    this.deadLetters = new sqs.Queue(this, 'OrdersDeadLetters', {
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+    this.queue = new sqs.Queue(this, 'Orders', {
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      // At least six times the function's timeout, as Lambda's SQS guidance asks.
+      visibilityTimeout: Duration.minutes(30),
+      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 3 },
+    });
+
+    const table = (tid: string, key: string, ttl?: string) =>
+      new dynamodb.Table(this, tid, {
+        partitionKey: { name: key, type: dynamodb.AttributeType.STRING },
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        encryption: dynamodb.TableEncryption.AWS_MANAGED,
+        timeToLiveAttribute: ttl,
+        removalPolicy,
+      });
+    this.orders = table('OrdersTable', 'orderId');
+    const idempotency = table('IdempotencyTable', 'id', 'expiration');
+
+    this.topic = new sns.Topic(this, 'Notices', {
+      displayName: 'Order notices',
+      enforceSSL: true,
+      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+    });
+
+    this.processor = new BundledFunction(this, 'Processor', {
+      zip: props.bundle,
+      description: 'order-processor: SQS batch -> validate -> DynamoDB once -> SNS notice',
+      memorySize: 512,
+      timeout,
+      reservedConcurrentExecutions: 10,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'order-processor',
+        ORDERS_TABLE: this.orders.tableName,
+        IDEMPOTENCY_TABLE: idempotency.tableName,
+        TOPIC_ARN: this.topic.topicArn,
+      },
+    });
+    const fn = this.processor.function;
+    fn.addEventSource(new sources.SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    // Exactly what the handler calls: a conditional PutItem on orders, the idempotency record's life cycle.
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [this.orders.tableArn],
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [idempotency.tableArn],
+      }),
+    );
+    this.topic.grantPublish(fn);
+
+    const alarm = (aid: string, description: string, metric: cloudwatch.IMetric, threshold = 1) =>
+      new cloudwatch.Alarm(this, aid, {
+        alarmDescription: description,
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    alarm(
+      'DeadLettersVisible',
+      'Orders that failed three deliveries (invalid or poison): inspect, fix, redrive',
+      this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
+    );
+    alarm(
+      'ProcessorErrors',
+      'The order processor failed whole invocations',
+      fn.metricErrors({ period: Duration.minutes(5) }),
+    );
+    alarm(
+      'OldestOrderAge',
+      'Orders waiting over 15 minutes: the processor is behind or throttled',
+      this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      15 * 60,
+    );
+
+    new CfnOutput(this, 'QueueUrl', { value: this.queue.queueUrl });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetters.queueUrl });
+    new CfnOutput(this, 'OrdersTableName', { value: this.orders.tableName });
+    new CfnOutput(this, 'TopicArn', { value: this.topic.topicArn });
+  }
+}
