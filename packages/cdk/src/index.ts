@@ -1,4 +1,5 @@
 export { MediaBuckets } from './buckets.ts';
+export { deployLocal, destroyLocal, LOCAL_ACCOUNT, type LocalDeployOptions } from './deploy-local.ts';
 export { BundledFunction, type BundledFunctionProps } from './lambda.ts';
 export { acknowledge, checkAwsSolutions, synthWithNag, testApp } from './nag.ts';
 export { TranscoderOnFargate, type TranscoderOnFargateProps } from './transcoder.ts';

@@ -21,6 +21,10 @@ export interface TranscoderOnFargateProps {
   outputPrefix?: string;
   /** An existing VPC; otherwise one with two AZs, private subnets, one NAT gateway and flow logs. */
   vpc?: ec2.IVpc;
+  /** Where tasks run in `vpc` (default: its private subnets with egress). */
+  subnets?: ec2.SubnetSelection;
+  /** More container environment (RENDITIONS, X264_PRESET, CRF, ...); the bucket settings win. */
+  environment?: Record<string, string>;
 }
 
 /**
@@ -34,12 +38,13 @@ export class TranscoderOnFargate extends Construct {
   readonly taskDefinition: ecs.FargateTaskDefinition;
   readonly containerName = 'transcoder';
   readonly securityGroup: ec2.SecurityGroup;
-  readonly subnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+  readonly subnets: ec2.SubnetSelection;
   readonly outputPrefix: string;
 
   constructor(scope: Construct, id: string, props: TranscoderOnFargateProps) {
     super(scope, id);
     this.outputPrefix = props.outputPrefix ?? 'processed';
+    this.subnets = props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     this.vpc =
       props.vpc ??
       new ec2.Vpc(this, 'Vpc', {
@@ -77,7 +82,11 @@ export class TranscoderOnFargate extends Construct {
       essential: true,
       stopTimeout: Duration.seconds(30),
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'transcoder', logGroup }),
-      environment: { OUTPUT_BUCKET: props.outputBucket.bucketName, OUTPUT_PREFIX: this.outputPrefix },
+      environment: {
+        ...props.environment,
+        OUTPUT_BUCKET: props.outputBucket.bucketName,
+        OUTPUT_PREFIX: this.outputPrefix,
+      },
     });
 
     const inputKeys = `${props.inputPrefix ?? ''}*`;
