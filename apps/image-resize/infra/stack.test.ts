@@ -1,0 +1,63 @@
+import { synthWithNag, testApp } from '@samples/cdk';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stackProps } from './app.ts';
+import { ImageResizeStack } from './stack.ts';
+
+let template: Template;
+let findings: string[];
+
+beforeAll(async () => {
+  const props = await stackProps();
+  ({ template, findings } = synthWithNag(() => {
+    const app = testApp();
+    const stack = new ImageResizeStack(app, 'ImageResize', {
+      ...props,
+      env: { account: '123456789012', region: 'eu-west-1' },
+    });
+    return { app, stack };
+  }));
+}, 120_000);
+
+describe('ImageResizeStack', () => {
+  it('passes the cdk-nag AwsSolutions pack', () => {
+    expect(findings).toEqual([]);
+  });
+
+  it('runs the function with the memory libvips wants, writing to the renditions bucket', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['x86_64'],
+      MemorySize: 2048,
+      Timeout: 60,
+      Environment: {
+        Variables: Match.objectLike({
+          DEST_BUCKET: { Ref: Match.stringLikeRegexp('^BucketsRenditions') },
+          DEST_PREFIX: 'renditions/',
+        }),
+      },
+    });
+  });
+
+  it('reads uploads and writes renditions, each under its prefix only', () => {
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith('ResizeRole')))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    const s3 = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
+    expect(s3.map((s) => [s.Action].flat().sort())).toEqual([['s3:GetObject'], ['s3:DeleteObject', 's3:PutObject']]);
+    expect(JSON.stringify(s3[0]?.Resource)).toContain('/uploads/*');
+    expect(JSON.stringify(s3[1]?.Resource)).toContain('/renditions/*');
+  });
+
+  it('is triggered by uploads, with retries, a queue for failed events and alarms', () => {
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          Match.objectLike({ Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'uploads/' }] } } }),
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2 });
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+  });
+});
