@@ -1,5 +1,5 @@
-import { acknowledge, BundledFunction, MediaBuckets, TranscoderOnFargate, UploadTrigger } from '@samples/cdk';
-import { type CfnElement, Duration, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
+import { acknowledge, BundledFunction, MediaBuckets, nagValue, TranscoderOnFargate, UploadTrigger } from '@samples/cdk';
+import { type CfnElement, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -132,8 +132,6 @@ export class VideoPipelineStack extends Stack {
     this.stateMachine.grantStartExecution(trigger.role);
     new UploadTrigger(this, 'OnUpload', { bucket: this.inputBucket, prefix: uploadPrefix, function: trigger.function });
 
-    // How cdk-nag prints a value: as is when known at synthesis, else the pseudo parameter.
-    const pseudo = (v: string, name: string) => (Token.isUnresolved(v) ? `<${name}>` : v);
     const logicalId = (c: Construct) => Stack.of(c).getLogicalId(c.node.defaultChild as CfnElement);
     acknowledge(validate.role, {
       rule: `AwsSolutions-IAM5[Resource::<${logicalId(this.inputBucket)}.Arn>/${uploadPrefix}*]`,
@@ -150,7 +148,7 @@ export class VideoPipelineStack extends Stack {
         reason: 'Invoking the function by any version or alias, as lambda:invoke allows',
       })),
       {
-        rule: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:${pseudo(this.region, 'AWS::Region')}:${pseudo(this.account, 'AWS::AccountId')}:task/<${logicalId(transcoder.cluster)}>/*]`,
+        rule: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:${nagValue(this.region, 'AWS::Region')}:${nagValue(this.account, 'AWS::AccountId')}:task/<${logicalId(transcoder.cluster)}>/*]`,
         reason:
           'runTask.sync describes and, on a timeout, stops the task it started: task ids are not known in advance; one cluster only',
       },

@@ -1,6 +1,6 @@
 export { MediaBuckets } from './buckets.ts';
 export { deployLocal, destroyLocal, LOCAL_ACCOUNT, type LocalDeployOptions } from './deploy-local.ts';
 export { BundledFunction, type BundledFunctionProps } from './lambda.ts';
-export { acknowledge, checkAwsSolutions, synthWithNag, testApp } from './nag.ts';
+export { acknowledge, checkAwsSolutions, nagValue, synthWithNag, testApp } from './nag.ts';
 export { TranscoderOnFargate, type TranscoderOnFargateProps } from './transcoder.ts';
 export { UploadTrigger } from './trigger.ts';

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, type AppProps, type Stack, Validations } from 'aws-cdk-lib';
+import { App, type AppProps, type Stack, Token, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -12,6 +12,11 @@ import type { IConstruct } from 'constructs';
  */
 export function acknowledge(scope: IConstruct, ...rules: { rule: string; reason: string }[]): void {
   Validations.of(scope).acknowledge(...rules.map((r) => ({ id: `AwsSolutions::${r.rule}`, reason: r.reason })));
+}
+
+/** A value as cdk-nag prints it in a finding: as is when known at synthesis, else `<AWS::Region>` and the like. */
+export function nagValue(value: string, pseudoParameter: 'AWS::Region' | 'AWS::AccountId'): string {
+  return Token.isUnresolved(value) ? `<${pseudoParameter}>` : value;
 }
 
 /** cdk-nag's AwsSolutions pack as a policy validation plugin: a violation fails synthesis. */

@@ -25,6 +25,8 @@ export interface TranscoderOnFargateProps {
   subnets?: ec2.SubnetSelection;
   /** More container environment (RENDITIONS, X264_PRESET, CRF, ...); the bucket settings win. */
   environment?: Record<string, string>;
+  /** Pins the container's user in the task definition (the image itself runs as `node`). */
+  user?: string;
 }
 
 /**
@@ -80,6 +82,7 @@ export class TranscoderOnFargate extends Construct {
     this.taskDefinition.addContainer(this.containerName, {
       image: ecs.ContainerImage.fromAsset(props.imageContext),
       essential: true,
+      user: props.user,
       stopTimeout: Duration.seconds(30),
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: 'transcoder', logGroup }),
       environment: {
