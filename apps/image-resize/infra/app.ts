@@ -11,6 +11,13 @@ import { ImageResizeStack } from './stack.ts';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
+/** The files a zip must hold for sharp to load on the x86_64 `nodejs24.x` runtime. */
+export const SHARP_LINUX_X64 = [
+  'node_modules/sharp/package.json',
+  'node_modules/@img/sharp-linux-x64/package.json',
+  'node_modules/@img/sharp-libvips-linux-x64/lib/libvips-cpp.so',
+];
+
 export async function stackProps() {
   const bundle = await bundleLambda({
     entry: join(PACKAGE_DIR, 'src', 'handler.ts'),
@@ -18,6 +25,15 @@ export async function stackProps() {
     external: ['sharp'],
     resolveFrom: PACKAGE_DIR,
   });
+  // Zip entry names are stored uncompressed. A bundle made where sharp's linux-x64 build is not
+  // installed (macOS, arm64) would deploy and then fail at its first import: refuse it here.
+  const zip = Buffer.from(bundle.zip);
+  const missing = SHARP_LINUX_X64.filter((f) => !zip.includes(f));
+  if (missing.length > 0) {
+    throw new Error(
+      `function.zip lacks ${missing.join(', ')}: install sharp for linux-x64 (npm install --os=linux --cpu=x64 sharp)`,
+    );
+  }
   return { bundle: bundle.zipFile };
 }
 

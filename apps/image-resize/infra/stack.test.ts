@@ -1,14 +1,17 @@
+import { readFileSync } from 'node:fs';
 import { synthWithNag, testApp } from '@samples/cdk';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { stackProps } from './app.ts';
+import { SHARP_LINUX_X64, stackProps } from './app.ts';
 import { ImageResizeStack } from './stack.ts';
 
 let template: Template;
 let findings: string[];
+let bundle: string;
 
 beforeAll(async () => {
   const props = await stackProps();
+  bundle = props.bundle;
   ({ template, findings } = synthWithNag(() => {
     const app = testApp();
     const stack = new ImageResizeStack(app, 'ImageResize', {
@@ -20,6 +23,11 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('ImageResizeStack', () => {
+  it("ships sharp's linux-x64 binaries in the function's zip", () => {
+    const zip = readFileSync(bundle);
+    for (const f of SHARP_LINUX_X64) expect(zip.includes(f), f).toBe(true);
+  });
+
   it('passes the cdk-nag AwsSolutions pack', () => {
     expect(findings).toEqual([]);
   });
