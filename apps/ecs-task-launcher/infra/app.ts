@@ -5,9 +5,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleLambda } from '@samples/build';
-import { checkAwsSolutions } from '@samples/cdk';
+import { synthApp } from '@samples/cdk';
 import { buildImageContext } from '@samples/transcoder/build';
-import { App } from 'aws-cdk-lib';
 import { EcsTaskLauncherStack } from './stack.ts';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -27,12 +26,13 @@ export async function stackProps() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const app = new App();
-  new EcsTaskLauncherStack(app, process.env.STACK_NAME ?? 'EcsTaskLauncher', {
-    ...(await stackProps()),
-    capacityProvider: process.env.CAPACITY_PROVIDER === 'FARGATE_SPOT' ? 'FARGATE_SPOT' : 'FARGATE',
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-  });
-  checkAwsSolutions(app);
-  app.synth();
+  const props = await stackProps();
+  synthApp(
+    (app, id, env) =>
+      new EcsTaskLauncherStack(app, id ?? 'EcsTaskLauncher', {
+        ...props,
+        capacityProvider: process.env.CAPACITY_PROVIDER === 'FARGATE_SPOT' ? 'FARGATE_SPOT' : 'FARGATE',
+        env,
+      }),
+  );
 }

@@ -1,4 +1,4 @@
-import { synthWithNag, testApp } from '@samples/cdk';
+import { roleStatements, synthStack, TEST_ENV } from '@samples/cdk';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stackProps } from './app.ts';
@@ -10,25 +10,15 @@ let spot: { template: Template; findings: string[] };
 
 beforeAll(async () => {
   const props = await stackProps();
-  const make = (capacityProvider: 'FARGATE' | 'FARGATE_SPOT') => () => {
-    const app = testApp();
-    const stack = new EcsTaskLauncherStack(app, 'EcsTaskLauncher', {
-      ...props,
-      capacityProvider,
-      env: { account: '123456789012', region: 'eu-west-1' },
-    });
-    return { app, stack };
-  };
-  ({ template, findings } = synthWithNag(make('FARGATE')));
-  spot = synthWithNag(make('FARGATE_SPOT'));
+  const make = (capacityProvider: 'FARGATE' | 'FARGATE_SPOT') =>
+    synthStack(
+      (app) => new EcsTaskLauncherStack(app, 'EcsTaskLauncher', { ...props, capacityProvider, env: TEST_ENV }),
+    );
+  ({ template, findings } = make('FARGATE'));
+  spot = make('FARGATE_SPOT');
 }, 120_000);
 
-type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
-function launcherStatements(t: Template): Statement[] {
-  return Object.values(t.findResources('AWS::IAM::Policy'))
-    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith('LauncherRole')))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-}
+const launcherStatements = (t: Template) => roleStatements(t, 'LauncherRole');
 
 describe('EcsTaskLauncherStack', () => {
   it('passes the cdk-nag AwsSolutions pack, on FARGATE and on FARGATE_SPOT', () => {
@@ -91,10 +81,7 @@ describe('EcsTaskLauncherStack', () => {
   });
 
   it('gives the task read on uploads and write under processed/ only', () => {
-    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
-      (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith('TranscoderTaskTaskRole')),
-    );
-    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+    const statements = roleStatements(template, 'TranscoderTaskTaskRole');
     expect(statements.map((x) => [x.Action].flat().sort())).toEqual([
       ['s3:GetObject'],
       ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject'],

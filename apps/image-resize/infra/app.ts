@@ -5,8 +5,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleLambda } from '@samples/build';
-import { checkAwsSolutions } from '@samples/cdk';
-import { App } from 'aws-cdk-lib';
+import { synthApp } from '@samples/cdk';
 import { ImageResizeStack } from './stack.ts';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -38,11 +37,6 @@ export async function stackProps() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const app = new App();
-  new ImageResizeStack(app, process.env.STACK_NAME ?? 'ImageResize', {
-    ...(await stackProps()),
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-  });
-  checkAwsSolutions(app);
-  app.synth();
+  const props = await stackProps();
+  synthApp((app, id, env) => new ImageResizeStack(app, id ?? 'ImageResize', { ...props, env }));
 }

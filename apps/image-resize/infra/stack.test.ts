@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { synthWithNag, testApp } from '@samples/cdk';
+import { roleStatements, synthStack, TEST_ENV } from '@samples/cdk';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SHARP_LINUX_X64, stackProps } from './app.ts';
@@ -12,14 +12,7 @@ let bundle: string;
 beforeAll(async () => {
   const props = await stackProps();
   bundle = props.bundle;
-  ({ template, findings } = synthWithNag(() => {
-    const app = testApp();
-    const stack = new ImageResizeStack(app, 'ImageResize', {
-      ...props,
-      env: { account: '123456789012', region: 'eu-west-1' },
-    });
-    return { app, stack };
-  }));
+  ({ template, findings } = synthStack((app) => new ImageResizeStack(app, 'ImageResize', { ...props, env: TEST_ENV })));
 }, 120_000);
 
 describe('ImageResizeStack', () => {
@@ -48,9 +41,7 @@ describe('ImageResizeStack', () => {
   });
 
   it('reads uploads and writes renditions, each under its prefix only', () => {
-    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith('ResizeRole')))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    const statements = roleStatements(template, 'ResizeRole');
     const s3 = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
     expect(s3.map((s) => [s.Action].flat().sort())).toEqual([['s3:GetObject'], ['s3:DeleteObject', 's3:PutObject']]);
     expect(JSON.stringify(s3[0]?.Resource)).toContain('/uploads/*');

@@ -6,9 +6,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleLambda } from '@samples/build';
-import { checkAwsSolutions } from '@samples/cdk';
+import { synthApp } from '@samples/cdk';
 import { buildImageContext } from '@samples/model-server/build';
-import { App } from 'aws-cdk-lib';
 import { InferenceProxyStack } from './stack.ts';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -28,11 +27,6 @@ export async function stackProps() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const app = new App();
-  new InferenceProxyStack(app, process.env.STACK_NAME ?? 'InferenceProxy', {
-    ...(await stackProps()),
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-  });
-  checkAwsSolutions(app);
-  app.synth();
+  const props = await stackProps();
+  synthApp((app, id, env) => new InferenceProxyStack(app, id ?? 'InferenceProxy', { ...props, env }));
 }

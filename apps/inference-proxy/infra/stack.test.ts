@@ -1,4 +1,4 @@
-import { synthWithNag, testApp } from '@samples/cdk';
+import { roleStatements, synthStack, TEST_ENV } from '@samples/cdk';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stackProps } from './app.ts';
@@ -9,21 +9,12 @@ let findings: string[];
 
 beforeAll(async () => {
   const props = await stackProps();
-  ({ template, findings } = synthWithNag(() => {
-    const app = testApp();
-    const stack = new InferenceProxyStack(app, 'InferenceProxy', {
-      ...props,
-      env: { account: '123456789012', region: 'eu-west-1' },
-    });
-    return { app, stack };
-  }));
+  ({ template, findings } = synthStack(
+    (app) => new InferenceProxyStack(app, 'InferenceProxy', { ...props, env: TEST_ENV }),
+  ));
 }, 180_000);
 
-type Statement = { Action: string | string[]; Resource: unknown };
-const statementsOf = (prefix: string) =>
-  Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith(prefix)))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+const statementsOf = (prefix: string) => roleStatements(template, prefix);
 
 describe('InferenceProxyStack', () => {
   it('passes the cdk-nag AwsSolutions pack', () => {

@@ -5,8 +5,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleLambda } from '@samples/build';
-import { checkAwsSolutions } from '@samples/cdk';
-import { App, RemovalPolicy } from 'aws-cdk-lib';
+import { synthApp } from '@samples/cdk';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { OrderProcessorStack } from './stack.ts';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -20,12 +20,13 @@ export async function stackProps() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const app = new App();
-  new OrderProcessorStack(app, process.env.STACK_NAME ?? 'OrderProcessor', {
-    ...(await stackProps()),
-    removalPolicy: process.env.REMOVAL_POLICY === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-  });
-  checkAwsSolutions(app);
-  app.synth();
+  const props = await stackProps();
+  synthApp(
+    (app, id, env) =>
+      new OrderProcessorStack(app, id ?? 'OrderProcessor', {
+        ...props,
+        removalPolicy: process.env.REMOVAL_POLICY === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+        env,
+      }),
+  );
 }

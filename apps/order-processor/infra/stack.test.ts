@@ -1,4 +1,4 @@
-import { synthWithNag, testApp } from '@samples/cdk';
+import { roleStatements, synthStack, TEST_ENV } from '@samples/cdk';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stackProps } from './app.ts';
@@ -9,17 +9,10 @@ let findings: string[];
 
 beforeAll(async () => {
   const props = await stackProps();
-  ({ template, findings } = synthWithNag(() => {
-    const app = testApp();
-    const stack = new OrderProcessorStack(app, 'OrderProcessor', {
-      ...props,
-      env: { account: '123456789012', region: 'eu-west-1' },
-    });
-    return { app, stack };
-  }));
+  ({ template, findings } = synthStack(
+    (app) => new OrderProcessorStack(app, 'OrderProcessor', { ...props, env: TEST_ENV }),
+  ));
 }, 120_000);
-
-type Statement = { Action: string | string[]; Resource: unknown };
 
 describe('OrderProcessorStack', () => {
   it('passes the cdk-nag AwsSolutions pack', () => {
@@ -65,9 +58,7 @@ describe('OrderProcessorStack', () => {
   });
 
   it('lets the function call exactly what the handler calls', () => {
-    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith('ProcessorRole')))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+    const statements = roleStatements(template, 'ProcessorRole');
     const actions = statements.flatMap((s) => [s.Action].flat()).sort();
     expect(actions).toEqual(
       [

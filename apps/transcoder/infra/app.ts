@@ -5,8 +5,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkAwsSolutions } from '@samples/cdk';
-import { App } from 'aws-cdk-lib';
+import { synthApp } from '@samples/cdk';
 import { buildImageContext, PACKAGE_DIR } from '../scripts/build.ts';
 import { TranscoderStack } from './stack.ts';
 
@@ -20,11 +19,6 @@ export async function stackProps() {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const app = new App();
-  new TranscoderStack(app, process.env.STACK_NAME ?? 'Transcoder', {
-    ...(await stackProps()),
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-  });
-  checkAwsSolutions(app);
-  app.synth();
+  const props = await stackProps();
+  synthApp((app, id, env) => new TranscoderStack(app, id ?? 'Transcoder', { ...props, env }));
 }

@@ -1,4 +1,4 @@
-import { synthWithNag, testApp } from '@samples/cdk';
+import { roleStatements, synthStack, TEST_ENV } from '@samples/cdk';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TASK_ENV } from '../src/contract.ts';
@@ -10,14 +10,7 @@ let findings: string[];
 
 beforeAll(async () => {
   const props = await stackProps();
-  ({ template, findings } = synthWithNag(() => {
-    const app = testApp();
-    const stack = new TranscoderStack(app, 'Transcoder', {
-      ...props,
-      env: { account: '123456789012', region: 'eu-west-1' },
-    });
-    return { app, stack };
-  }));
+  ({ template, findings } = synthStack((app) => new TranscoderStack(app, 'Transcoder', { ...props, env: TEST_ENV })));
 }, 120_000);
 
 describe('TranscoderStack', () => {
@@ -46,9 +39,7 @@ describe('TranscoderStack', () => {
   });
 
   it('lets the task read uploads and write only under processed/', () => {
-    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith('TranscoderTaskTaskRole')))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    const statements = roleStatements(template, 'TranscoderTaskTaskRole');
     expect(statements.map((s) => [s.Action].flat().sort())).toEqual([
       ['s3:GetObject'],
       ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject'],

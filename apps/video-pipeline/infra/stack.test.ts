@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { synthWithNag, testApp } from '@samples/cdk';
+import { roleStatements, synthStack, TEST_ENV } from '@samples/cdk';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFINITION_FILE } from '../test/stack.ts';
@@ -11,23 +11,12 @@ let findings: string[];
 
 beforeAll(async () => {
   const props = await stackProps();
-  ({ template, findings } = synthWithNag(() => {
-    const app = testApp();
-    const stack = new VideoPipelineStack(app, 'VideoPipeline', {
-      ...props,
-      env: { account: '123456789012', region: 'eu-west-1' },
-    });
-    return { app, stack };
-  }));
+  ({ template, findings } = synthStack(
+    (app) => new VideoPipelineStack(app, 'VideoPipeline', { ...props, env: TEST_ENV }),
+  ));
 }, 120_000);
 
-/** Every statement of every inline policy attached to roles whose logical id starts with the prefix. */
-function statementsOf(rolePrefix: string): { Action: string | string[]; Resource: unknown; Condition?: unknown }[] {
-  const policies = template.findResources('AWS::IAM::Policy');
-  return Object.values(policies)
-    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith(rolePrefix)))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement);
-}
+const statementsOf = (rolePrefix: string) => roleStatements(template, rolePrefix);
 const actions = (s: { Action: string | string[] }[]) => s.flatMap((x) => [x.Action].flat()).sort();
 
 describe('VideoPipelineStack', () => {

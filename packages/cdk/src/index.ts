@@ -1,6 +1,17 @@
 export { MediaBuckets } from './buckets.ts';
 export { deployLocal, destroyLocal, LOCAL_ACCOUNT, type LocalDeployOptions } from './deploy-local.ts';
 export { BundledFunction, type BundledFunctionProps } from './lambda.ts';
-export { acknowledge, checkAwsSolutions, nagValue, synthWithNag, testApp } from './nag.ts';
+export {
+  acknowledge,
+  checkAwsSolutions,
+  nagValue,
+  roleStatements,
+  type Statement,
+  synthApp,
+  synthStack,
+  synthWithNag,
+  TEST_ENV,
+  testApp,
+} from './nag.ts';
 export { TranscoderOnFargate, type TranscoderOnFargateProps } from './transcoder.ts';
 export { UploadTrigger } from './trigger.ts';

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, type AppProps, type Stack, Token, Validations } from 'aws-cdk-lib';
+import { App, type AppProps, type Environment, type Stack, Token, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -75,4 +75,43 @@ export function synthWithNag(makeApp: () => { app: App; stack: Stack }): { templ
     if (findings.length === 0) findings.push(`synthesis failed: ${(failure as Error).message}`);
   }
   return { template, findings };
+}
+
+/**
+ * A workload's CDK app entry point: builds its stack in the CLI's account and region (or the
+ * emulator's, for deploy:local), with cdk-nag, and synthesizes. `STACK_NAME` renames the stack.
+ */
+export function synthApp(build: (app: App, id: string | undefined, env: Environment) => Stack): void {
+  const app = new App();
+  build(app, process.env.STACK_NAME, {
+    account: process.env.CDK_DEFAULT_ACCOUNT,
+    region: process.env.CDK_DEFAULT_REGION,
+  });
+  checkAwsSolutions(app);
+  app.synth();
+}
+
+/** The account and region unit tests synthesize in. */
+export const TEST_ENV: Environment = { account: '123456789012', region: 'eu-west-1' };
+
+/** For unit tests: `synthWithNag` of a stack built in a fresh test app. */
+export function synthStack(build: (app: App) => Stack): { template: Template; findings: string[] } {
+  return synthWithNag(() => {
+    const app = testApp();
+    return { app, stack: build(app) };
+  });
+}
+
+export interface Statement {
+  Effect?: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+/** Every statement of the inline policies attached to the roles whose logical id starts with the prefix. */
+export function roleStatements(template: Template, rolePrefix: string): Statement[] {
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref.startsWith(rolePrefix)))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
 }
