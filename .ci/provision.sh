@@ -85,7 +85,7 @@ if ! docker image inspect "aws-compute-samples/ministack:$MINISTACK_VERSION" >/d
   python3 -m venv "$ctx/venv"
   "$ctx/venv/bin/pip" download --quiet --disable-pip-version-check --only-binary=:all: \
     --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform any --python-version 3.11 \
-    -d "$ctx/wheels" "ministack==$MINISTACK_VERSION" docker==7.1.0
+    -d "$ctx/wheels" "ministack==$MINISTACK_VERSION" docker==7.1.0 boto3==1.43.106
   cp "$(command -v node)" "$ctx/node"
   rm -rf "$ctx/venv"
   docker build -q -t "aws-compute-samples/ministack:$MINISTACK_VERSION" -f .ci/images/ministack.Dockerfile "$ctx" >/dev/null

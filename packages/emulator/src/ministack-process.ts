@@ -12,12 +12,21 @@ export interface ProcessEmulator {
   stop(): Promise<void>;
 }
 
-/** Creates (once) a virtualenv holding the pinned ministack release and returns its launcher. */
+/**
+ * What the virtualenv holds besides ministack: `docker` lets it run ECS tasks as real
+ * containers when an engine is there; `boto3` (the version matching ministack's botocore) is
+ * what Lambda's Python runtime provides, and Python functions such as CDK's custom resource
+ * handlers (bucket notifications) import it.
+ */
+export const MINISTACK_PACKAGES = [`ministack==${MINISTACK_VERSION}`, 'docker==7.1.0', 'boto3==1.43.106'];
+
+/** Creates (once per package set) a virtualenv holding the pinned ministack release and returns its launcher. */
 export function installMinistack(python: string, cacheDir: string): string {
   const venv = join(cacheDir, `ministack-${MINISTACK_VERSION}`);
   const bin = join(venv, 'bin', 'ministack');
   const marker = join(venv, '.installed');
-  if (existsSync(marker) && existsSync(bin)) return bin;
+  const wanted = MINISTACK_PACKAGES.join(' ');
+  if (existsSync(marker) && existsSync(bin) && readFileSync(marker, 'utf8') === wanted) return bin;
   mkdirSync(cacheDir, { recursive: true });
   const run = (cmd: string, args: string[], timeout: number) => {
     const r = spawnSync(cmd, args, { encoding: 'utf8', timeout });
@@ -27,15 +36,10 @@ export function installMinistack(python: string, cacheDir: string): string {
     }
   };
   run(python, ['-m', 'venv', '--clear', venv], 60_000);
-  // `docker` lets ministack run ECS tasks as real containers when an engine is there.
-  run(
-    join(venv, 'bin', 'pip'),
-    ['install', '--quiet', '--disable-pip-version-check', `ministack==${MINISTACK_VERSION}`, 'docker==7.1.0'],
-    300_000,
-  );
+  run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...MINISTACK_PACKAGES], 300_000);
   run(
     join(venv, 'bin', 'python'),
-    ['-c', `open(${JSON.stringify(marker)}, "w").write("${MINISTACK_VERSION}")`],
+    ['-c', `open(${JSON.stringify(marker)}, "w").write(${JSON.stringify(wanted)})`],
     10_000,
   );
   return bin;
