@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleLambda } from '@samples/build';
 import { synthApp } from '@samples/cdk';
-import { buildImageContext } from '@samples/transcoder/build';
+import { imageSource } from '@samples/transcoder/build';
 import { EcsTaskLauncherStack } from './stack.ts';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -18,10 +18,7 @@ export async function stackProps() {
   });
   return {
     bundle: bundle.zipFile,
-    transcoderImage: {
-      context: await buildImageContext(),
-      dockerfile: join(PACKAGE_DIR, '..', '..', 'docker', 'transcoder.Dockerfile'),
-    },
+    transcoderImage: await imageSource(),
   };
 }
 

@@ -57,7 +57,7 @@ describe('inference-proxy behind API Gateway, model container behind it', () => 
       expect(predictions).toHaveLength(3);
       expect(predictions[0]!.label).toBe(label);
       expect(predictions.map((p) => p.score)).toEqual([...predictions.map((p) => p.score)].sort((a, b) => b - a));
-      expect(res.headers.get('x-request-id')).toBeTruthy();
+      expect(res.headers.get('x-request-id')).toMatch(/^[\w-]{8,}$/);
       expect(res.headers.get('access-control-allow-origin')).toBe('*');
     }
   });
@@ -92,9 +92,16 @@ describe('inference-proxy behind API Gateway, model container behind it', () => 
     for (const [what, body, type, expected] of cases) {
       const res = await classify(body, type);
       expect(res.status, `${what}: ${JSON.stringify(res.body)}`).toBe(expected);
-      expect(res.body.error, what).toBeTruthy();
+      const reasons: Record<number, RegExp> = {
+        400: /image|body/,
+        413: /the limit is \d+/,
+        415: /JPEG, PNG or WebP|content type/,
+      };
+      const why = reasons[expected];
+      expect(res.body.error, what).toMatch(why as RegExp);
       expect(JSON.stringify(res.body), what).not.toMatch(/\bat .*\.(m?js|ts):\d+/);
-      expect(res.headers.get('x-request-id'), what).toBeTruthy();
+      expect(res.headers.get('x-request-id'), what).toMatch(/^[\w-]{8,}$/);
+      expect(res.body.requestId, what).toBe(res.headers.get('x-request-id'));
     }
   });
 
@@ -154,7 +161,7 @@ describe('inference-proxy behind API Gateway, model container behind it', () => 
     await model.stop();
     const res = await classify(await flatCanvas('png'), 'image/png');
     expect([502, 503]).toContain(res.status);
-    expect(res.body.error).toBeTruthy();
-    expect(res.headers.get('x-request-id')).toBeTruthy();
+    expect(res.body.error).toMatch(/^the model endpoint /);
+    expect(res.body.requestId).toBe(res.headers.get('x-request-id'));
   });
 });

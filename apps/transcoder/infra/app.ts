@@ -3,19 +3,13 @@
  * image's build context first (one bundle), then synthesizes with cdk-nag; `cdk deploy`
  * builds the image and pushes it to the bootstrap repository.
  */
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { synthApp } from '@samples/cdk';
-import { buildImageContext, PACKAGE_DIR } from '../scripts/build.ts';
+import { imageSource } from '../scripts/build.ts';
 import { TranscoderStack } from './stack.ts';
 
 export async function stackProps() {
-  return {
-    image: {
-      context: await buildImageContext(),
-      dockerfile: join(PACKAGE_DIR, '..', '..', 'docker', 'transcoder.Dockerfile'),
-    },
-  };
+  return { image: await imageSource() };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -17,6 +17,14 @@ export async function buildImageContext(): Promise<string> {
   return IMAGE_CONTEXT;
 }
 
+/** The image as a CDK container asset needs it: the prepared context and the Dockerfile. */
+export async function imageSource(): Promise<{ context: string; dockerfile: string }> {
+  return {
+    context: await buildImageContext(),
+    dockerfile: join(PACKAGE_DIR, '..', '..', 'docker', 'transcoder.Dockerfile'),
+  };
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log(await buildImageContext());
 }

@@ -6,11 +6,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleLambda } from '@samples/build';
 import { synthApp } from '@samples/cdk';
-import { buildImageContext } from '@samples/transcoder/build';
+import { imageSource } from '@samples/transcoder/build';
 import { VideoPipelineStack } from './stack.ts';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
-const REPO = join(PACKAGE_DIR, '..', '..');
 
 export async function stackProps() {
   const bundle = async (entry: string) =>
@@ -18,7 +17,7 @@ export async function stackProps() {
       .zipFile;
   return {
     bundles: { validate: await bundle('validate'), notify: await bundle('notify'), trigger: await bundle('trigger') },
-    transcoderImage: { context: await buildImageContext(), dockerfile: join(REPO, 'docker', 'transcoder.Dockerfile') },
+    transcoderImage: await imageSource(),
     definitionFile: join(PACKAGE_DIR, 'statemachine', 'video-pipeline.asl.json'),
   };
 }

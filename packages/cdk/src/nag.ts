@@ -29,52 +29,33 @@ export function testApp(props: AppProps = {}): App {
   return new App({ outdir: mkdtempSync(join(tmpdir(), 'cdk-test-')), ...props });
 }
 
-interface Report {
-  pluginReports?: {
-    summary?: { pluginName?: string };
-    violations?: {
-      ruleName: string;
-      description?: string;
-      violatingResources?: { resourceLogicalId?: string; locations?: string[] }[];
-    }[];
-  }[];
+/** The part of CDK's `validation-report.json` (written to the app's outdir when a plugin fails) read here. */
+interface ValidationReport {
+  pluginReports?: { violations?: { ruleName: string; violatingConstructs?: { constructPath?: string }[] }[] }[];
 }
 
 /**
  * For unit tests: the stack's template, synthesized without the nag pack, and every
- * unacknowledged AwsSolutions finding of a second synthesis with it ("rule: resource").
+ * unacknowledged AwsSolutions finding of a second synthesis with it ("rule at construct path").
  */
 export function synthWithNag(makeApp: () => { app: App; stack: Stack }): { template: Template; findings: string[] } {
-  const plain = makeApp();
-  const template = Template.fromStack(plain.stack);
+  const template = Template.fromStack(makeApp().stack);
   const checked = makeApp();
   checkAwsSolutions(checked.app);
-  let failure: unknown;
   try {
     checked.app.synth();
+    return { template, findings: [] };
   } catch (err) {
-    failure = err;
+    const reportFile = join(checked.app.outdir, 'validation-report.json');
+    if (!existsSync(reportFile)) return { template, findings: [`synthesis failed: ${(err as Error).message}`] };
+    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as ValidationReport;
+    const findings = (report.pluginReports ?? []).flatMap((plugin) =>
+      (plugin.violations ?? []).flatMap((v) =>
+        (v.violatingConstructs ?? [{}]).map((c) => `${v.ruleName} at ${c.constructPath ?? '?'}`),
+      ),
+    );
+    return { template, findings };
   }
-  const reportFile = join(checked.app.outdir, 'policy-validation-report.json');
-  const findings: string[] = [];
-  if (existsSync(reportFile)) {
-    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as Report;
-    for (const plugin of report.pluginReports ?? []) {
-      for (const v of plugin.violations ?? []) {
-        for (const r of v.violatingResources ?? [{}]) findings.push(`${v.ruleName}: ${r.resourceLogicalId ?? '?'}`);
-      }
-    }
-  }
-  if (failure && findings.length === 0) {
-    // The plugin's report, as the CLI prints it: a resource path, then "Acknowledge with '<id>'".
-    const lines = String((failure as Error).message).split('\n');
-    lines.forEach((line, i) => {
-      const m = line.match(/Acknowledge with '(.+)'/);
-      if (m) findings.push(`${m[1]} at ${lines[i - 1]?.trim().split(' ')[0]}`);
-    });
-    if (findings.length === 0) findings.push(`synthesis failed: ${(failure as Error).message}`);
-  }
-  return { template, findings };
 }
 
 /**
