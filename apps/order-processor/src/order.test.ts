@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidOrderError, notice, orderTotal, parseOrder, toStoredOrder, totalBand } from './order.ts';
+import { contentHash, InvalidOrderError, notice, orderTotal, parseOrder, toStoredOrder, totalBand } from './order.ts';
 
 const valid = {
   orderId: 'o-1',
@@ -13,8 +13,30 @@ const valid = {
 };
 
 describe('parseOrder', () => {
-  it('accepts a valid order', () => {
-    expect(parseOrder(JSON.stringify(valid))).toEqual(valid);
+  it('accepts a valid order, its date-time stored in UTC with milliseconds', () => {
+    expect(parseOrder(JSON.stringify(valid))).toEqual({ ...valid, createdAt: '2026-11-22T10:00:00.000Z' });
+  });
+  it('accepts ISO 8601 date-times with an offset and stores them normalised to UTC', () => {
+    // The README promises ISO 8601 date-times; an offset names the same instant as its UTC form.
+    for (const createdAt of ['2026-11-22T12:00:00+02:00', '2026-11-22T05:00:00-05:00', '2026-11-22T10:00:00.000Z']) {
+      expect(parseOrder(JSON.stringify({ ...valid, createdAt })).createdAt).toBe('2026-11-22T10:00:00.000Z');
+    }
+    expect(parseOrder(JSON.stringify({ ...valid, createdAt: '2026-11-22T15:30:00.250+05:30' })).createdAt).toBe(
+      '2026-11-22T10:00:00.250Z',
+    );
+  });
+  it('rejects date-times without a zone, dates alone and impossible dates', () => {
+    for (const createdAt of ['2026-11-22T10:00:00', '2026-11-22', '2026-02-30T10:00:00Z', 'yesterday']) {
+      expect(() => parseOrder(JSON.stringify({ ...valid, createdAt })), createdAt).toThrow(/createdAt/);
+    }
+  });
+  it('accepts ISO 4217 currency codes and rejects three capitals that are not one', () => {
+    for (const currency of ['EUR', 'USD', 'JPY', 'GBP', 'CHF']) {
+      expect(parseOrder(JSON.stringify({ ...valid, currency })).currency).toBe(currency);
+    }
+    for (const currency of ['ABC', 'EUX', 'QQQ', 'eur', 'EURO']) {
+      expect(() => parseOrder(JSON.stringify({ ...valid, currency })), currency).toThrow(/currency/);
+    }
   });
   it('rejects malformed JSON with a clear reason', () => {
     expect(() => parseOrder('{"orderId":')).toThrow(/body is not JSON/);
@@ -47,6 +69,36 @@ describe('totals', () => {
       'medium',
       'large',
     ]);
+  });
+});
+
+describe('contentHash', () => {
+  const order = () => parseOrder(JSON.stringify(valid));
+  it('is the same for the same order however its JSON is written', () => {
+    const reordered = {
+      createdAt: '2026-11-22T11:00:00+01:00',
+      items: valid.items.map(({ unitPrice, quantity, sku }) => ({ unitPrice, quantity, sku })),
+      currency: 'EUR',
+      customer: { email: 'a@example.com', id: 'c-1' },
+      orderId: 'o-1',
+    };
+    expect(contentHash(parseOrder(JSON.stringify(reordered)))).toBe(contentHash(order()));
+  });
+  it('differs when anything the customer ordered differs', () => {
+    const base = contentHash(order());
+    const changed = [
+      { ...valid, currency: 'USD' },
+      { ...valid, items: [{ ...valid.items[0], quantity: 4 }, valid.items[1]] },
+      { ...valid, items: [valid.items[1], valid.items[0]] },
+      { ...valid, customer: { ...valid.customer, email: 'b@example.com' } },
+      { ...valid, createdAt: '2026-11-22T10:00:01Z' },
+    ];
+    for (const c of changed) expect(contentHash(parseOrder(JSON.stringify(c)))).not.toBe(base);
+  });
+  it('is carried by the stored order, which starts unannounced', () => {
+    const stored = toStoredOrder(order(), new Date('2026-11-22T10:00:01Z'));
+    expect(stored.contentHash).toBe(contentHash(order()));
+    expect(stored).not.toHaveProperty('announcedAt');
   });
 });
 

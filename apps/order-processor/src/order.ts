@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /** Money is always an integer amount of the currency's minor unit (cents, pence, ...). */
@@ -9,12 +10,19 @@ export const LineItemSchema = z.strictObject({
   unitPrice: minorUnits,
 });
 
+/**
+ * ISO 4217 codes as the runtime's ICU data knows them (Node 24 ships full ICU): the current
+ * currencies, without the codes for metals, testing and "no currency" (XAU, XTS, XXX).
+ */
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
 export const OrderSchema = z.strictObject({
   orderId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'orderId must be 1-64 letters, digits, _ or -'),
   customer: z.strictObject({ id: z.string().min(1).max(64), email: z.email() }),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'currency must be an ISO 4217 code such as EUR'),
+  currency: z.string().refine((c) => CURRENCIES.has(c), 'currency must be an ISO 4217 code such as EUR'),
   items: z.array(LineItemSchema).min(1).max(100),
-  createdAt: z.iso.datetime(),
+  // Any offset names one instant: stored in UTC so equal orders compare (and hash) equal.
+  createdAt: z.iso.datetime({ offset: true }).transform((v) => new Date(v).toISOString()),
 });
 
 export type Order = z.infer<typeof OrderSchema>;
@@ -56,15 +64,43 @@ export function totalBand(total: number): TotalBand {
   return 'large';
 }
 
+/** JSON with object keys sorted, so the same content always serialises the same way. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * SHA-256 of what the customer ordered (the validated order's fields, keys sorted, date-time in
+ * UTC): two messages with one order id are the same order exactly when their hashes are equal.
+ */
+export function contentHash(order: Order): string {
+  const { orderId, customer, currency, items, createdAt } = order;
+  return createHash('sha256').update(canonicalJson({ orderId, customer, currency, items, createdAt })).digest('hex');
+}
+
 export interface StoredOrder extends Order {
   total: number;
   totalBand: TotalBand;
   storedAt: string;
+  contentHash: string;
+  /** Set, once, after the order's notice was published: an order with it is never announced again. */
+  announcedAt?: string;
 }
 
 export function toStoredOrder(order: Order, now: Date): StoredOrder {
   const total = orderTotal(order);
-  return { ...order, total, totalBand: totalBand(total), storedAt: now.toISOString() };
+  return { ...order, total, totalBand: totalBand(total), storedAt: now.toISOString(), contentHash: contentHash(order) };
+}
+
+/** The order fields of a stored item (what the customer sent, validated), for comparing and logging. */
+export function orderOf(stored: StoredOrder): Order {
+  const { orderId, customer, currency, items, createdAt } = stored;
+  return { orderId, customer, currency, items, createdAt };
 }
 
 export const ORDER_ACCEPTED = 'OrderAccepted';
