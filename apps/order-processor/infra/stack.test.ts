@@ -43,6 +43,37 @@ describe('OrderProcessorStack', () => {
     });
   });
 
+  it('never lets the queue hand the function more batches than its reserved concurrency can run', () => {
+    // AWS Lambda, "Configuring maximum concurrency for Amazon SQS event sources"
+    // (docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html) and the re:Post article
+    // "lambda-sqs-scaling": event source mappings do not account for reserved concurrency, so
+    // batches beyond it are throttled, return after the visibility timeout with their receive
+    // count raised and can reach the DLQ unprocessed; set the mapping's maximum concurrency no
+    // higher than the reserved concurrency. ScalingConfig.MaximumConcurrency is 2-1000
+    // (API_ScalingConfig.html).
+    const [mapping] = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+    const maximum = mapping?.Properties?.ScalingConfig?.MaximumConcurrency as number | undefined;
+    const fnId = (mapping?.Properties?.FunctionName as { Ref: string }).Ref;
+    const reserved = template.toJSON().Resources[fnId].Properties.ReservedConcurrentExecutions as number;
+    expect(maximum).toBeGreaterThanOrEqual(2);
+    expect(maximum).toBeLessThanOrEqual(Math.min(reserved, 1000));
+  });
+
+  it('keeps each batch invisible for six function timeouts', () => {
+    // AWS Lambda, "Creating and configuring an Amazon SQS event source mapping"
+    // (docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html): set the source queue's
+    // visibility timeout to at least six times the function timeout, so that Lambda can retry a
+    // throttled batch before the messages reappear (plus the batching window, 0 here).
+    const [mapping] = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+    const fnId = (mapping?.Properties?.FunctionName as { Ref: string }).Ref;
+    const queueArn = mapping?.Properties?.EventSourceArn as { 'Fn::GetAtt': [string, string] };
+    const resources = template.toJSON().Resources;
+    const timeout = resources[fnId].Properties.Timeout as number;
+    const batchingWindow = (mapping?.Properties?.MaximumBatchingWindowInSeconds as number | undefined) ?? 0;
+    const visibility = resources[queueArn['Fn::GetAtt'][0]].Properties.VisibilityTimeout as number;
+    expect(visibility).toBeGreaterThanOrEqual(6 * timeout + batchingWindow);
+  });
+
   it('keeps orders and idempotency records in on-demand tables, idempotency records expiring', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 2);
     template.hasResourceProperties('AWS::DynamoDB::Table', {

@@ -31,6 +31,13 @@ export class OrderProcessorStack extends Stack {
     super(scope, id, props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const timeout = Duration.minutes(5);
+    // Reserved concurrency caps the function; the event source mapping does not know about it and
+    // would poll more batches than the function may run. Those are throttled and come back after
+    // the visibility timeout with their receive count raised, so under load valid orders could
+    // reach the DLQ unprocessed. The mapping's maximum concurrency (2-1000) keeps it at or below
+    // the reserved concurrency: the queue holds the backlog instead.
+    const reservedConcurrency = 10;
+    const maxConcurrency = reservedConcurrency;
 
     this.deadLetters = new sqs.Queue(this, 'OrdersDeadLetters', {
       enforceSSL: true,
@@ -68,7 +75,7 @@ export class OrderProcessorStack extends Stack {
       description: 'order-processor: SQS batch -> validate -> DynamoDB once -> SNS notice',
       memorySize: 512,
       timeout,
-      reservedConcurrentExecutions: 10,
+      reservedConcurrentExecutions: reservedConcurrency,
       environment: {
         POWERTOOLS_SERVICE_NAME: 'order-processor',
         ORDERS_TABLE: this.orders.tableName,
@@ -77,7 +84,9 @@ export class OrderProcessorStack extends Stack {
       },
     });
     const fn = this.processor.function;
-    fn.addEventSource(new sources.SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    fn.addEventSource(
+      new sources.SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency }),
+    );
     // Exactly what the handler calls: a conditional PutItem on orders, the idempotency record's life cycle.
     fn.addToRolePolicy(
       new iam.PolicyStatement({
