@@ -14,6 +14,19 @@ beforeAll(async () => {
   ));
 }, 120_000);
 
+/** The queue's event source mapping with the properties of the function and queue it joins. */
+function eventSource() {
+  const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
+  expect(mappings).toHaveLength(1);
+  const resources = template.toJSON().Resources;
+  const mapping = mappings[0]?.Properties;
+  return {
+    mapping,
+    fn: resources[mapping.FunctionName.Ref].Properties,
+    queue: resources[mapping.EventSourceArn['Fn::GetAtt'][0]].Properties,
+  };
+}
+
 describe('OrderProcessorStack', () => {
   it('passes the cdk-nag AwsSolutions pack', () => {
     expect(findings).toEqual([]);
@@ -51,10 +64,9 @@ describe('OrderProcessorStack', () => {
     // count raised and can reach the DLQ unprocessed; set the mapping's maximum concurrency no
     // higher than the reserved concurrency. ScalingConfig.MaximumConcurrency is 2-1000
     // (API_ScalingConfig.html).
-    const [mapping] = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
-    const maximum = mapping?.Properties?.ScalingConfig?.MaximumConcurrency as number | undefined;
-    const fnId = (mapping?.Properties?.FunctionName as { Ref: string }).Ref;
-    const reserved = template.toJSON().Resources[fnId].Properties.ReservedConcurrentExecutions as number;
+    const { mapping, fn } = eventSource();
+    const maximum = mapping.ScalingConfig?.MaximumConcurrency as number | undefined;
+    const reserved = fn.ReservedConcurrentExecutions as number;
     expect(maximum).toBeGreaterThanOrEqual(2);
     expect(maximum).toBeLessThanOrEqual(Math.min(reserved, 1000));
   });
@@ -64,13 +76,10 @@ describe('OrderProcessorStack', () => {
     // (docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html): set the source queue's
     // visibility timeout to at least six times the function timeout, so that Lambda can retry a
     // throttled batch before the messages reappear (plus the batching window, 0 here).
-    const [mapping] = Object.values(template.findResources('AWS::Lambda::EventSourceMapping'));
-    const fnId = (mapping?.Properties?.FunctionName as { Ref: string }).Ref;
-    const queueArn = mapping?.Properties?.EventSourceArn as { 'Fn::GetAtt': [string, string] };
-    const resources = template.toJSON().Resources;
-    const timeout = resources[fnId].Properties.Timeout as number;
-    const batchingWindow = (mapping?.Properties?.MaximumBatchingWindowInSeconds as number | undefined) ?? 0;
-    const visibility = resources[queueArn['Fn::GetAtt'][0]].Properties.VisibilityTimeout as number;
+    const { mapping, fn, queue } = eventSource();
+    const timeout = fn.Timeout as number;
+    const batchingWindow = (mapping.MaximumBatchingWindowInSeconds as number | undefined) ?? 0;
+    const visibility = queue.VisibilityTimeout as number;
     expect(visibility).toBeGreaterThanOrEqual(6 * timeout + batchingWindow);
   });
 
