@@ -1,9 +1,11 @@
 export { MediaBuckets } from './buckets.ts';
+export { CFN_LINT_ACKNOWLEDGED, cfnLint } from './cfn-lint.ts';
 export { deployLocal, destroyLocal, LOCAL_ACCOUNT, type LocalDeployOptions } from './deploy-local.ts';
 export { BundledFunction, type BundledFunctionProps } from './lambda.ts';
 export {
   acknowledge,
   checkAwsSolutions,
+  FEATURE_FLAGS,
   nagValue,
   roleStatements,
   type Statement,

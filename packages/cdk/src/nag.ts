@@ -24,9 +24,20 @@ export function checkAwsSolutions(app: App): void {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
 }
 
+/**
+ * Feature flags every app sets. Server access logs are granted to S3's logging service by a
+ * bucket policy, as AWS recommends, instead of the legacy `LogDeliveryWrite` ACL (which also
+ * needs ACLs re-enabled on the log bucket; cfn-lint W3045).
+ */
+export const FEATURE_FLAGS = { '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true } as const;
+
 /** An app for unit tests, synthesizing into a temporary folder. */
 export function testApp(props: AppProps = {}): App {
-  return new App({ outdir: mkdtempSync(join(tmpdir(), 'cdk-test-')), ...props });
+  return new App({
+    outdir: mkdtempSync(join(tmpdir(), 'cdk-test-')),
+    ...props,
+    context: { ...FEATURE_FLAGS, ...props.context },
+  });
 }
 
 /** The part of CDK's `validation-report.json` (written to the app's outdir when a plugin fails) read here. */
@@ -63,7 +74,7 @@ export function synthWithNag(makeApp: () => { app: App; stack: Stack }): { templ
  * emulator's, for deploy:local), with cdk-nag, and synthesizes. `STACK_NAME` renames the stack.
  */
 export function synthApp(build: (app: App, id: string | undefined, env: Environment) => Stack): void {
-  const app = new App();
+  const app = new App({ context: { ...FEATURE_FLAGS } });
   build(app, process.env.STACK_NAME, {
     account: process.env.CDK_DEFAULT_ACCOUNT,
     region: process.env.CDK_DEFAULT_REGION,
