@@ -9,6 +9,12 @@ import { InvalidInputError } from './errors.ts';
 const Env = z.object({
   INPUT_BUCKET: z.string().min(3),
   INPUT_KEY: z.string().min(1).max(1024),
+  // Optional: the ETag named by the upload event. Quotes are dropped (GetObject quotes it, events do not).
+  INPUT_ETAG: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim().replace(/^"(.*)"$/, '$1') || undefined)
+    .refine((v) => v === undefined || /^[^"\s]+$/.test(v), 'an ETag such as 9b2cf535f27731c974343645a3985328'),
   OUTPUT_BUCKET: z.string().min(3),
   OUTPUT_PREFIX: z
     .string()

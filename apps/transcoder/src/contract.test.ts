@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from './config.ts';
-import { TASK_ENV, taskEnvironment } from './contract.ts';
+import { manifestKey, renditionKey, TASK_ENV, taskEnvironment } from './contract.ts';
 
 describe('taskEnvironment', () => {
   it('gives the container overrides that the program reads back unchanged', () => {
     const environment = taskEnvironment({
       inputBucket: 'videos',
       inputKey: 'uploads/clip.mov',
+      inputEtag: '9b2cf535f27731c974343645a3985328',
       outputBucket: 'renditions',
       outputPrefix: 'out',
       renditions: [720, 480],
@@ -17,6 +18,7 @@ describe('taskEnvironment', () => {
     expect(environment).toEqual([
       { name: 'INPUT_BUCKET', value: 'videos' },
       { name: 'INPUT_KEY', value: 'uploads/clip.mov' },
+      { name: 'INPUT_ETAG', value: '9b2cf535f27731c974343645a3985328' },
       { name: 'OUTPUT_BUCKET', value: 'renditions' },
       { name: 'OUTPUT_PREFIX', value: 'out' },
       { name: 'RENDITIONS', value: '720,480' },
@@ -28,6 +30,7 @@ describe('taskEnvironment', () => {
     expect(config).toMatchObject({
       INPUT_BUCKET: 'videos',
       INPUT_KEY: 'uploads/clip.mov',
+      INPUT_ETAG: '9b2cf535f27731c974343645a3985328',
       OUTPUT_BUCKET: 'renditions',
       OUTPUT_PREFIX: 'out',
       RENDITIONS: [720, 480],
@@ -35,6 +38,12 @@ describe('taskEnvironment', () => {
       CRF: 20,
       S3_FORCE_PATH_STYLE: true,
     });
+  });
+
+  it('names the source ETag as INPUT_ETAG, and the output keys keep the whole source key', () => {
+    expect(TASK_ENV.inputEtag).toBe('INPUT_ETAG');
+    expect(renditionKey('processed', { name: '720p' }, 'uploads/clip.mov')).toBe('processed/720p/uploads/clip.mov.mp4');
+    expect(manifestKey('processed', 'uploads/clip.mov')).toBe('processed/manifest/uploads/clip.mov.json');
   });
 
   it('leaves out what is not given, so the task definition or the defaults apply', () => {
@@ -50,6 +59,7 @@ describe('taskEnvironment', () => {
       ...all,
       INPUT_BUCKET: 'videos',
       INPUT_KEY: 'a.mp4',
+      INPUT_ETAG: 'abc',
       OUTPUT_BUCKET: 'renditions',
       OUTPUT_PREFIX: 'p',
       RENDITIONS: '480',

@@ -6,6 +6,7 @@
 export const TASK_ENV = {
   inputBucket: 'INPUT_BUCKET',
   inputKey: 'INPUT_KEY',
+  inputEtag: 'INPUT_ETAG',
   outputBucket: 'OUTPUT_BUCKET',
   outputPrefix: 'OUTPUT_PREFIX',
   renditions: 'RENDITIONS',
@@ -20,12 +21,20 @@ export const CONTAINER_NAME = 'transcoder';
 /** Exit codes: 0 done (manifest written), 2 invalid input (nothing written), 1 anything else. */
 export const EXIT_CODES = { ok: 0, failed: 1, invalidInput: 2 } as const;
 
-/** Default output prefix: renditions at `processed/{720p}/{key}.mp4`, the manifest at `processed/manifest/{key}.json`. */
+/**
+ * Default output prefix: renditions at `processed/{720p}/{source key}.mp4`, the manifest at
+ * `processed/manifest/{source key}.json` (the whole key: `uploads/clip.mov` -> `processed/720p/uploads/clip.mov.mp4`).
+ */
 export const DEFAULT_OUTPUT_PREFIX = 'processed';
 
 export interface TaskInput {
   inputBucket: string;
   inputKey: string;
+  /**
+   * The ETag of the upload to transcode (as S3 event records carry it, quotes optional). The
+   * task then reads only that version: if the object was replaced since, it exits 2 and writes nothing.
+   */
+  inputEtag?: string;
   outputBucket?: string;
   /** Key prefix of everything written; default `processed`. */
   outputPrefix?: string;
@@ -45,6 +54,7 @@ export function taskEnvironment(input: TaskInput): { name: string; value: string
   const values: Record<keyof typeof TASK_ENV, string | undefined> = {
     inputBucket: input.inputBucket,
     inputKey: input.inputKey,
+    inputEtag: input.inputEtag,
     outputBucket: input.outputBucket,
     outputPrefix: input.outputPrefix,
     renditions: input.renditions?.join(','),

@@ -11,7 +11,7 @@ import type { Config } from './config.ts';
 import { InterruptedError, InvalidInputError } from './errors.ts';
 import { probe, transcode } from './ffmpeg.ts';
 import { KeyTooLongError, manifestKey, renditionKey } from './keys.ts';
-import { buildManifest, type Manifest, type OutputFacts } from './manifest.ts';
+import { buildManifest, type Manifest, type OutputFacts, unquoted } from './manifest.ts';
 import { planRenditions, validateProbe } from './plan.ts';
 import { buildTranscodeSpec, progressOf } from './spec.ts';
 
@@ -39,8 +39,8 @@ export async function runJob(config: Config, { s3, logger, signal }: JobDeps): P
   const uploaded: string[] = [];
   try {
     const source = join(dir, 'source');
-    const bytes = await download(s3, config.INPUT_BUCKET, config.INPUT_KEY, source, signal);
-    logger.info('downloaded', { bucket: config.INPUT_BUCKET, key: config.INPUT_KEY, bytes });
+    const { bytes, etag } = await download(s3, config, source, signal);
+    logger.info('downloaded', { bucket: config.INPUT_BUCKET, key: config.INPUT_KEY, etag, bytes });
     if (bytes === 0) throw new InvalidInputError('the source object is empty (0 bytes)');
 
     const info = validateProbe(await probe(source), { maxDurationSeconds: config.MAX_DURATION_SECONDS });
@@ -108,7 +108,7 @@ export async function runJob(config: Config, { s3, logger, signal }: JobDeps): P
     if (signal.aborted) throw new InterruptedError('stopped before the manifest');
 
     const manifest = buildManifest({
-      source: { bucket: config.INPUT_BUCKET, key: config.INPUT_KEY, bytes, ...info },
+      source: { bucket: config.INPUT_BUCKET, key: config.INPUT_KEY, etag, bytes, ...info },
       outputBucket: config.OUTPUT_BUCKET,
       outputs: facts,
       encode: { preset: config.X264_PRESET, crf: config.CRF },
@@ -134,16 +134,37 @@ export async function runJob(config: Config, { s3, logger, signal }: JobDeps): P
   }
 }
 
-async function download(s3: S3Client, bucket: string, key: string, file: string, signal: AbortSignal): Promise<number> {
+/**
+ * Streams the source to `file`. With INPUT_ETAG only that version is read (If-Match): S3
+ * answers 412 PreconditionFailed when the key now holds another object, which is not this job's input.
+ */
+async function download(
+  s3: S3Client,
+  config: Pick<Config, 'INPUT_BUCKET' | 'INPUT_KEY' | 'INPUT_ETAG'>,
+  file: string,
+  signal: AbortSignal,
+): Promise<{ bytes: number; etag: string }> {
+  const { INPUT_BUCKET: bucket, INPUT_KEY: key, INPUT_ETAG: expected } = config;
   let body: Readable;
+  let etag: string;
   try {
-    const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+    const res = await s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: expected === undefined ? undefined : `"${expected}"` }),
+      { abortSignal: signal },
+    );
     body = res.Body as Readable;
+    etag = unquoted(res.ETag ?? '');
   } catch (err) {
-    const name = (err as { name?: string }).name;
+    const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
     if (signal.aborted) throw new InterruptedError('stopped during download');
-    if (name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NotFound') {
-      throw new InvalidInputError(`the source s3://${bucket}/${key} does not exist (${name})`);
+    if (e.name === 'PreconditionFailed' || e.$metadata?.httpStatusCode === 412) {
+      throw new InvalidInputError(
+        `the source s3://${bucket}/${key} is no longer the upload with ETag ${expected} (replaced since; PreconditionFailed)`,
+      );
+    }
+    // S3 answers 404 for a missing key only to a caller allowed s3:ListBucket, else 403 (the task role has it).
+    if (e.name === 'NoSuchKey' || e.name === 'NoSuchBucket' || e.name === 'NotFound') {
+      throw new InvalidInputError(`the source s3://${bucket}/${key} does not exist (${e.name})`);
     }
     throw err;
   }
@@ -155,7 +176,7 @@ async function download(s3: S3Client, bucket: string, key: string, file: string,
     if (signal.aborted) throw new InterruptedError('stopped during download');
     throw err;
   }
-  return (await stat(file)).size;
+  return { bytes: (await stat(file)).size, etag };
 }
 
 /** Best effort: deletes what this run uploaded, logging (not throwing) what it could not. */

@@ -8,9 +8,10 @@ export interface OutputFacts {
 }
 
 export interface Manifest {
-  version: 1;
+  version: 2;
   createdAt: string;
-  source: SourceInfo & { bucket: string; key: string; bytes: number };
+  /** `etag`: the ETag of the source object that was read, without quotes (as in S3 event records). */
+  source: SourceInfo & { bucket: string; key: string; etag: string; bytes: number };
   encode: { videoCodec: 'h264'; audioCodec: 'aac' | null; preset: string; crf: number };
   renditions: {
     name: string;
@@ -35,9 +36,9 @@ export function buildManifest(input: {
   now?: Date;
 }): Manifest {
   return {
-    version: 1,
+    version: 2,
     createdAt: (input.now ?? new Date()).toISOString(),
-    source: input.source,
+    source: { ...input.source, etag: unquoted(input.source.etag) },
     encode: { videoCodec: 'h264', audioCodec: input.source.hasAudio ? 'aac' : null, ...input.encode },
     renditions: input.outputs.map((o) => {
       const video = o.probe.streams.find((s) => s.codec_type === 'video');
@@ -58,4 +59,9 @@ export function buildManifest(input: {
       };
     }),
   };
+}
+
+/** `"abc"` -> `abc`: S3 returns ETags quoted in HTTP headers and bare in event records. */
+export function unquoted(etag: string): string {
+  return etag.replace(/^"(.*)"$/, '$1');
 }

@@ -55,13 +55,13 @@ describeWith(['ecs', 's3'], 'transcoder as an ECS task (RunTask with container o
     const run = await runTask('in/clip.mp4');
     expect(run.exitCode, run.why).toBe(0);
     expect((await listKeys(s3, output, 'processed/')).sort()).toEqual([
-      'processed/480p/in/clip.mp4',
-      'processed/720p/in/clip.mp4',
-      'processed/manifest/in/clip.json',
+      'processed/480p/in/clip.mp4.mp4',
+      'processed/720p/in/clip.mp4.mp4',
+      'processed/manifest/in/clip.mp4.json',
     ]);
     const manifest = JSON.parse(
       await (
-        await s3.send(new GetObjectCommand({ Bucket: output, Key: 'processed/manifest/in/clip.json' }))
+        await s3.send(new GetObjectCommand({ Bucket: output, Key: 'processed/manifest/in/clip.mp4.json' }))
       ).Body!.transformToString(),
     ) as { renditions: { name: string; width: number; height: number }[] };
     expect(manifest.renditions.map((r) => `${r.name} ${r.width}x${r.height}`)).toEqual([

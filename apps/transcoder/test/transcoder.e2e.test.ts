@@ -52,13 +52,13 @@ async function transcodeAndCheck(
   const run = await runTask(image, { ...env, INPUT_KEY: key, OUTPUT_PREFIX: prefix, X264_PRESET: 'veryfast' });
   expect(run.exitCode, run.logs).toBe(0);
   const manifest = JSON.parse(
-    Buffer.from(await get(`${prefix}/manifest/uploads/${clip.width}x${clip.height}.json`)).toString(),
+    Buffer.from(await get(`${prefix}/manifest/uploads/${clip.width}x${clip.height}.mp4.json`)).toString(),
   ) as Manifest;
   expect(manifest.renditions.map((r) => [r.name, r.width, r.height])).toEqual(expected);
   expect((await listKeys(s3, output, `${prefix}/`)).sort()).toEqual(
     [
-      ...expected.map(([n]) => `${prefix}/${n}/uploads/${clip.width}x${clip.height}.mp4`),
-      `${prefix}/manifest/uploads/${clip.width}x${clip.height}.json`,
+      ...expected.map(([n]) => `${prefix}/${n}/uploads/${clip.width}x${clip.height}.mp4.mp4`),
+      `${prefix}/manifest/uploads/${clip.width}x${clip.height}.mp4.json`,
     ].sort(),
   );
   for (const r of manifest.renditions) {
@@ -133,8 +133,8 @@ describe('transcoder task (image run against the emulator)', () => {
     expect(run.exitCode, run.logs).toBe(0);
     expect((await listKeys(s3, output, `${prefix}/`)).sort()).toEqual(
       [
-        `${prefix}/240p/../../etc/${'ü'.repeat(100)} clip.mp4`,
-        `${prefix}/manifest/../../etc/${'ü'.repeat(100)} clip.json`,
+        `${prefix}/240p/../../etc/${'ü'.repeat(100)} clip.mp4.mp4`,
+        `${prefix}/manifest/../../etc/${'ü'.repeat(100)} clip.mp4.json`,
       ].sort(),
     );
   });

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { makeClip } from '@samples/transcoder/clips';
+import { manifestKey } from '@samples/transcoder/contract';
 import { buildTranscoderImage } from '@samples/transcoder/image';
 import type { Flow } from '../flow.ts';
 
@@ -55,7 +56,7 @@ export const flow: Flow = {
       Buffer.from(
         await (await s3.send(new GetObjectCommand({ Bucket: output, Key: key }))).Body!.transformToByteArray(),
       );
-    const manifest = JSON.parse((await read('processed/manifest/uploads/clip.json')).toString()) as Manifest;
+    const manifest = JSON.parse((await read(manifestKey('processed', 'uploads/clip.mp4'))).toString()) as Manifest;
     writeFileSync(join(ctx.outDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
     for (const r of manifest.renditions) writeFileSync(join(ctx.outDir, `${r.name}.mp4`), await read(r.key));
     const list = manifest.renditions

@@ -1,0 +1,139 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { emulator, uniqueName } from '@samples/emulator/testing';
+import { listKeys } from '@samples/emulator/waiters';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config.ts';
+import { EXIT, exitCodeFor, InterruptedError, InvalidInputError } from '../src/errors.ts';
+import { runJob } from '../src/job.ts';
+import { makeClip, makeNoiseClip } from './clips.ts';
+
+// The job in-process with the host's ffmpeg and the emulator's S3: output layout, the source
+// version it reads (INPUT_ETAG) and names in the manifest, a stop request that lands after some
+// renditions are already in S3 (a window the container test cannot hit on demand).
+let s3: S3Client;
+const input = uniqueName('cl-in');
+const output = uniqueName('cl-out');
+
+beforeAll(async () => {
+  emulator();
+  s3 = new S3Client({});
+  await s3.send(new CreateBucketCommand({ Bucket: input }));
+  await s3.send(new CreateBucketCommand({ Bucket: output }));
+  await s3.send(new PutObjectCommand({ Bucket: input, Key: 'clip.mp4', Body: makeClip({ width: 1280, height: 720 }) }));
+});
+
+/** A real Logger that also reports each message, so the test can act at a given step. */
+class WatchingLogger extends Logger {
+  onMessage: (message: string) => void = () => undefined;
+  override info(input: Parameters<Logger['info']>[0], ...extra: Parameters<Logger['info']>[1][]): void {
+    super.info(input, ...(extra as []));
+    this.onMessage(typeof input === 'string' ? input : String(input.message));
+  }
+}
+
+const config = (prefix: string) =>
+  parseConfig({
+    INPUT_BUCKET: input,
+    INPUT_KEY: 'clip.mp4',
+    OUTPUT_BUCKET: output,
+    OUTPUT_PREFIX: prefix,
+    X264_PRESET: 'veryfast',
+  });
+
+it('commits: every rendition, then the manifest', async () => {
+  const prefix = uniqueName('ok');
+  const manifest = await runJob(config(prefix), {
+    s3,
+    logger: new Logger({ logLevel: 'ERROR' }),
+    signal: new AbortController().signal,
+  });
+  expect(manifest.renditions.map((r) => r.name)).toEqual(['720p', '480p']);
+  expect((await listKeys(s3, output, `${prefix}/`)).sort()).toEqual(
+    [`${prefix}/480p/clip.mp4.mp4`, `${prefix}/720p/clip.mp4.mp4`, `${prefix}/manifest/clip.mp4.json`].sort(),
+  );
+});
+
+describe('the source version', () => {
+  const quiet = () => ({ s3, logger: new Logger({ logLevel: 'ERROR' }), signal: new AbortController().signal });
+  const etagOf = async (key: string) => (await s3.send(new HeadObjectCommand({ Bucket: input, Key: key }))).ETag;
+
+  it('is named in the manifest: source.etag is the ETag of the object read, without quotes (manifest version 2)', async () => {
+    const prefix = uniqueName('etag');
+    const manifest = await runJob({ ...config(prefix), RENDITIONS: [480] }, quiet());
+    const etag = await etagOf('clip.mp4');
+    expect(etag).toMatch(/^".+"$/);
+    expect(manifest.version).toBe(2);
+    expect(manifest.source.etag).toBe(etag?.slice(1, -1));
+    const stored = JSON.parse(
+      await (
+        await s3.send(new GetObjectCommand({ Bucket: output, Key: `${prefix}/manifest/clip.mp4.json` }))
+      ).Body!.transformToString(),
+    ) as { version: number; source: { etag: string } };
+    expect(stored).toMatchObject({ version: 2, source: { etag: etag?.slice(1, -1) } });
+  });
+
+  it('with INPUT_ETAG is read only if it is still that upload: the same ETag transcodes', async () => {
+    const prefix = uniqueName('match');
+    const etag = (await etagOf('clip.mp4'))?.slice(1, -1);
+    const manifest = await runJob({ ...config(prefix), RENDITIONS: [480], INPUT_ETAG: etag }, quiet());
+    expect(manifest.source.etag).toBe(etag);
+  });
+
+  it('with INPUT_ETAG of an upload replaced since is invalid input (exit 2): 412 PreconditionFailed, nothing written', async () => {
+    // GetObject If-Match: "Return the object only if its entity tag (ETag) is the same as the one
+    // specified; otherwise, return a 412 Precondition Failed error" (Amazon S3 API Reference, GetObject).
+    const prefix = uniqueName('replaced');
+    const key = `replaced/${prefix}.mp4`;
+    await s3.send(new PutObjectCommand({ Bucket: input, Key: key, Body: makeClip({ width: 320, height: 240 }) }));
+    const first = (await etagOf(key))?.slice(1, -1);
+    await s3.send(
+      new PutObjectCommand({ Bucket: input, Key: key, Body: makeClip({ width: 320, height: 240, audio: false }) }),
+    );
+    expect((await etagOf(key))?.slice(1, -1)).not.toBe(first);
+    const err = await runJob({ ...config(prefix), INPUT_KEY: key, INPUT_ETAG: first }, quiet()).catch((e) => e);
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(String(err.message)).toMatch(/PreconditionFailed/);
+    expect(exitCodeFor(err)).toBe(EXIT.invalidInput);
+    expect(await listKeys(s3, output, `${prefix}/`)).toEqual([]);
+  });
+});
+
+it('removes renditions already uploaded when stopped during the upload, and writes no manifest', async () => {
+  const prefix = uniqueName('stop');
+  const controller = new AbortController();
+  const logger = new WatchingLogger({ logLevel: 'ERROR' });
+  const uploaded: string[] = [];
+  logger.onMessage = (message) => {
+    if (message === 'uploaded') {
+      uploaded.push(message);
+      controller.abort();
+    }
+  };
+  await expect(runJob(config(prefix), { s3, logger, signal: controller.signal })).rejects.toBeInstanceOf(
+    InterruptedError,
+  );
+  expect(uploaded.length).toBeGreaterThan(0);
+  expect(await listKeys(s3, output, `${prefix}/`)).toEqual([]);
+});
+
+it('uploads a rendition larger than one part as a multipart upload', async () => {
+  const prefix = uniqueName('big');
+  await s3.send(new PutObjectCommand({ Bucket: input, Key: 'noise.mp4', Body: makeNoiseClip(1280, 720) }));
+  const manifest = await runJob(
+    { ...config(prefix), INPUT_KEY: 'noise.mp4', RENDITIONS: [720] },
+    { s3, logger: new Logger({ logLevel: 'ERROR' }), signal: new AbortController().signal },
+  );
+  const [r] = manifest.renditions;
+  expect(r?.bytes).toBeGreaterThan(8 * 1024 * 1024);
+  const head = await s3.send(new HeadObjectCommand({ Bucket: output, Key: r?.key }));
+  expect(head.ContentLength).toBe(r?.bytes);
+  // S3 marks an object assembled from N parts with an ETag ending in -N.
+  expect(head.ETag).toMatch(/-[2-9]\d*"$/);
+});
