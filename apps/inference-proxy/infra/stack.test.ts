@@ -1,18 +1,36 @@
 import { roleStatements, synthStack, TEST_ENV } from '@samples/cdk';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { API_GATEWAY_TIMEOUT_MS, MODEL_ATTEMPTS, SERVERLESS_MAX_PAYLOAD_BYTES } from '../src/limits.ts';
 import { stackProps } from './app.ts';
-import { InferenceProxyStack } from './stack.ts';
+import { InferenceProxyStack, type InferenceProxyStackProps } from './stack.ts';
 
 let template: Template;
 let findings: string[];
+let baseProps: Awaited<ReturnType<typeof stackProps>>;
+
+const synth = (extra: Partial<InferenceProxyStackProps> = {}) =>
+  synthStack((app) => new InferenceProxyStack(app, 'InferenceProxy', { ...baseProps, ...extra, env: TEST_ENV }));
 
 beforeAll(async () => {
-  const props = await stackProps();
-  ({ template, findings } = synthStack(
-    (app) => new InferenceProxyStack(app, 'InferenceProxy', { ...props, env: TEST_ENV }),
-  ));
+  baseProps = await stackProps();
+  ({ template, findings } = synth());
 }, 180_000);
+
+// biome-ignore lint/suspicious/noExplicitAny: template properties of every shape, read by the assertions
+type Resource = { Properties: Record<string, any> };
+const only = (t: Template, type: string): Resource => {
+  const all = Object.values(t.findResources(type)) as Resource[];
+  expect(all, type).toHaveLength(1);
+  return all[0]!;
+};
+const proxyFunction = (t: Template): Resource => {
+  const fns = (Object.values(t.findResources('AWS::Lambda::Function')) as Resource[]).filter(
+    (f) => f.Properties.Environment?.Variables?.ENDPOINT_NAME,
+  );
+  expect(fns).toHaveLength(1);
+  return fns[0]!;
+};
 
 const statementsOf = (prefix: string) => roleStatements(template, prefix);
 
@@ -21,17 +39,108 @@ describe('InferenceProxyStack', () => {
     expect(findings).toEqual([]);
   });
 
-  it('serves the model image on a network-isolated serverless endpoint', () => {
-    template.hasResourceProperties('AWS::SageMaker::Model', {
-      EnableNetworkIsolation: true,
-      PrimaryContainer: { Image: Match.anyValue(), Mode: 'SingleModel' },
-    });
-    template.hasResourceProperties('AWS::SageMaker::EndpointConfig', {
-      ProductionVariants: [
-        Match.objectLike({ VariantName: 'AllTraffic', ServerlessConfig: { MemorySizeInMB: 3072, MaxConcurrency: 5 } }),
-      ],
-    });
+  // "Serverless Inference does not support ... VPC configuration, network isolation" (feature
+  // exclusions, https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html#serverless-endpoints-how-it-works-exclusions):
+  // an isolated model on a serverless endpoint fails when the endpoint is created.
+  it('serves the model image on a serverless endpoint, without network isolation or a VPC (unsupported there)', () => {
+    const model = only(template, 'AWS::SageMaker::Model');
+    expect(model.Properties.EnableNetworkIsolation ?? false).toBe(false);
+    expect(model.Properties.VpcConfig).toBeUndefined();
+    expect(model.Properties.PrimaryContainer).toMatchObject({ Image: expect.anything(), Mode: 'SingleModel' });
+    const variants = only(template, 'AWS::SageMaker::EndpointConfig').Properties.ProductionVariants;
+    expect(variants).toEqual([
+      expect.objectContaining({
+        VariantName: 'AllTraffic',
+        ServerlessConfig: { MemorySizeInMB: 3072, MaxConcurrency: 5 },
+      }),
+    ]);
     template.resourceCountIs('AWS::SageMaker::Endpoint', 1);
+  });
+
+  it('serves an instance-backed endpoint with network isolation when asked to', () => {
+    const { template: t, findings: f } = synth({
+      endpoint: { type: 'instance', instanceType: 'ml.c5.large', initialInstanceCount: 2 },
+    });
+    expect(f).toEqual([]);
+    expect(only(t, 'AWS::SageMaker::Model').Properties.EnableNetworkIsolation).toBe(true);
+    const variants = only(t, 'AWS::SageMaker::EndpointConfig').Properties.ProductionVariants;
+    expect(variants).toEqual([
+      expect.objectContaining({ VariantName: 'AllTraffic', InstanceType: 'ml.c5.large', InitialInstanceCount: 2 }),
+    ]);
+    expect(variants[0].ServerlessConfig).toBeUndefined();
+  });
+
+  // Serverless: "The maximum request and response payload size for serverless invocations is
+  // 4 MB" (https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-invoke.html),
+  // taken as 4,000,000 bytes. Instance-backed: the function's own limit, Lambda's 6 MB
+  // synchronous payload (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html)
+  // holding the image base64-encoded.
+  it('caps the image at what the endpoint type takes', () => {
+    const cap = (t: Template) => Number(proxyFunction(t).Properties.Environment.Variables.MAX_IMAGE_BYTES);
+    expect(cap(template)).toBeLessThanOrEqual(SERVERLESS_MAX_PAYLOAD_BYTES);
+    expect(cap(template)).toBeGreaterThan(3_000_000);
+    const instance = cap(synth({ endpoint: { type: 'instance' } }).template);
+    expect(Math.ceil(instance / 3) * 4).toBeLessThan(6_000_000 - 64 * 1024);
+    expect(() => synth({ maxImageBytes: SERVERLESS_MAX_PAYLOAD_BYTES + 1 })).toThrow(/4000000/);
+  });
+
+  // A 29 s integration timeout is API Gateway's limit for REST APIs ("50 milliseconds - 29
+  // seconds", https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html)
+  // and within an HTTP API's 30 s (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html).
+  it('keeps model timeout x attempts < function timeout < the API integration timeout <= 29 s', () => {
+    for (const t of [template, synth({ modelTimeoutMs: 5_000 }).template]) {
+      const fn = proxyFunction(t).Properties;
+      const modelMs = Number(fn.Environment.Variables.MODEL_TIMEOUT_MS);
+      const integrationMs = only(t, 'AWS::ApiGatewayV2::Integration').Properties.TimeoutInMillis;
+      expect(modelMs * MODEL_ATTEMPTS).toBeLessThan(fn.Timeout * 1000);
+      expect(fn.Timeout * 1000).toBeLessThan(integrationMs);
+      expect(integrationMs).toBeLessThanOrEqual(API_GATEWAY_TIMEOUT_MS);
+    }
+    expect(() => synth({ modelTimeoutMs: 14_000 })).toThrow(/API Gateway/);
+  });
+
+  // Provisioned concurrency is set on a version or an alias, and only invocations of that
+  // qualifier use it (https://docs.aws.amazon.com/lambda/latest/dg/provisioned-concurrency.html):
+  // the API must call the alias.
+  it('integrates the API with the function alias, provisioned concurrency off by default', () => {
+    const alias = only(template, 'AWS::Lambda::Alias').Properties;
+    expect(alias.ProvisionedConcurrencyConfig).toBeUndefined();
+    const uri = JSON.stringify(only(template, 'AWS::ApiGatewayV2::Integration').Properties.IntegrationUri);
+    const aliasId = Object.keys(template.findResources('AWS::Lambda::Alias'))[0]!;
+    expect(uri).toContain(aliasId);
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')) as Resource[];
+    expect(permissions.length).toBeGreaterThan(0);
+    for (const p of permissions) expect(JSON.stringify(p.Properties.FunctionName)).toContain(aliasId);
+  });
+
+  it('provisions Lambda and serverless endpoint concurrency when asked to', () => {
+    const { template: t, findings: f } = synth({
+      proxyProvisionedConcurrency: 2,
+      endpoint: { type: 'serverless', maxConcurrency: 5, provisionedConcurrency: 1 },
+    });
+    expect(f).toEqual([]);
+    expect(only(t, 'AWS::Lambda::Alias').Properties.ProvisionedConcurrencyConfig).toEqual({
+      ProvisionedConcurrentExecutions: 2,
+    });
+    expect(only(t, 'AWS::SageMaker::EndpointConfig').Properties.ProductionVariants[0].ServerlessConfig).toEqual({
+      MemorySizeInMB: 3072,
+      MaxConcurrency: 5,
+      ProvisionedConcurrency: 1,
+    });
+    expect(
+      only(template, 'AWS::SageMaker::EndpointConfig').Properties.ProductionVariants[0].ServerlessConfig
+        .ProvisionedConcurrency,
+    ).toBeUndefined();
+    // SageMaker: ProvisionedConcurrency must not exceed MaxConcurrency.
+    expect(() => synth({ endpoint: { type: 'serverless', maxConcurrency: 2, provisionedConcurrency: 3 } })).toThrow(
+      /maxConcurrency/,
+    );
+  });
+
+  it('describes the bodies the handler accepts', () => {
+    const description: string = only(template, 'AWS::ApiGatewayV2::Api').Properties.Description;
+    expect(description).toMatch(/image\/jpeg/);
+    expect(description).toMatch(/application\/json \{"image": base64\}/);
   });
 
   it('lets the proxy invoke that endpoint and nothing else', () => {

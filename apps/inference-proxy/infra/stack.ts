@@ -7,24 +7,48 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import type { Construct } from 'constructs';
+import { type EndpointType, maxImageBytesFor, timeoutsFor } from '../src/limits.ts';
+
+/** Serverless Inference: pay per request, scales to zero, cold starts; no network isolation, no VPC. */
+export interface ServerlessEndpointProps {
+  type: 'serverless';
+  /** Memory (MB); the MobileNetV2 model and tfjs fit in 3 GB. */
+  memorySizeInMb?: number;
+  maxConcurrency?: number;
+  /** Kept-warm capacity (at most maxConcurrency), billed while provisioned. Off by default. */
+  provisionedConcurrency?: number;
+}
+
+/** Real-time inference on instances: no cold start, billed per instance-hour, network isolated. */
+export interface InstanceEndpointProps {
+  type: 'instance';
+  instanceType?: string;
+  initialInstanceCount?: number;
+}
 
 export interface InferenceProxyStackProps extends StackProps {
   /** `function.zip` of src/handler.ts (`bundleLambda`). */
   bundle: string;
   /** The model server image's build context (`pnpm --filter @samples/model-server build`) and Dockerfile. */
   modelImage: { context: string; dockerfile: string };
-  /** Serverless endpoint memory (MB); the MobileNetV2 model and tfjs fit in 3 GB. */
-  memorySizeInMb?: number;
-  maxConcurrency?: number;
+  /** The endpoint the model is served on: serverless (the default) or instance-backed. */
+  endpoint?: ServerlessEndpointProps | InstanceEndpointProps;
+  /** Image cap (decoded bytes); by default, and at most, what the endpoint type takes. */
+  maxImageBytes?: number;
+  /** InvokeEndpoint timeout per attempt; the function's timeout is derived from it (limits.ts). */
+  modelTimeoutMs?: number;
+  /** Provisioned concurrency of the function's `live` alias, which the API calls. Off by default. */
+  proxyProvisionedConcurrency?: number;
 }
 
 /**
  * The inference proxy alone: the model server image as a SageMaker model on a serverless
- * endpoint (network isolated: the weights are in the image), the proxy function allowed to
- * invoke only that endpoint, and an HTTP API in front with access logs and throttling.
+ * endpoint (or, as a prop, an instance-backed one with network isolation), the proxy function
+ * allowed to invoke only that endpoint, and an HTTP API in front with access logs and throttling.
  */
 export class InferenceProxyStack extends Stack {
   readonly api: apigw.HttpApi;
@@ -48,36 +72,52 @@ export class InferenceProxyStack extends Stack {
         resources: [`arn:${this.partition}:logs:${this.region}:${this.account}:log-group:/aws/sagemaker/Endpoints/*`],
       }),
     );
+    const endpointProps = props.endpoint ?? { type: 'serverless' };
+    const endpointType: EndpointType = endpointProps.type;
     const model = new sagemaker.CfnModel(this, 'Model', {
       executionRoleArn: modelRole.roleArn,
       primaryContainer: { image: image.imageUri, mode: 'SingleModel' },
-      enableNetworkIsolation: true,
+      // The container needs no network (the weights are in the image), so isolate it where
+      // SageMaker allows it. Serverless Inference supports neither network isolation nor a VPC
+      // (its feature exclusions): there the model runs in SageMaker's managed network. cdk-nag's
+      // AwsSolutions SageMaker rules (SM1-SM3) check notebook instances only, so nothing fires to
+      // acknowledge; AWS Config's sagemaker-model-isolation-enabled would flag the serverless model.
+      enableNetworkIsolation: endpointType === 'instance',
     });
     model.node.addDependency(modelRole);
     const config = new sagemaker.CfnEndpointConfig(this, 'EndpointConfig', {
-      productionVariants: [
-        {
-          variantName: 'AllTraffic',
-          modelName: model.attrModelName,
-          serverlessConfig: { memorySizeInMb: props.memorySizeInMb ?? 3072, maxConcurrency: props.maxConcurrency ?? 5 },
-        },
-      ],
+      productionVariants: [{ variantName: 'AllTraffic', modelName: model.attrModelName, ...variantOf(endpointProps) }],
     });
     const endpoint = new sagemaker.CfnEndpoint(this, 'Endpoint', { endpointConfigName: config.attrEndpointConfigName });
 
+    const maxImageBytes = props.maxImageBytes ?? maxImageBytesFor(endpointType);
+    if (maxImageBytes > maxImageBytesFor(endpointType)) {
+      throw new Error(
+        `maxImageBytes ${maxImageBytes} is above what a ${endpointType} endpoint takes: at most ${maxImageBytesFor(endpointType)}`,
+      );
+    }
+    // One derivation: model timeout x attempts < function timeout < the integration timeout.
+    const timeouts = timeoutsFor(props.modelTimeoutMs);
     const proxy = new BundledFunction(this, 'Proxy', {
       zip: props.bundle,
-      description: 'inference-proxy: image in, top-3 predictions of the SageMaker endpoint out',
+      description: 'inference-proxy: image in, top-K predictions of the SageMaker endpoint out',
       memorySize: 512,
-      timeout: Duration.seconds(29),
+      timeout: Duration.seconds(timeouts.functionTimeoutSeconds),
       environment: {
         POWERTOOLS_SERVICE_NAME: 'inference-proxy',
         ENDPOINT_NAME: endpoint.attrEndpointName,
-        // Serverless endpoints can take seconds on a cold start.
-        MODEL_TIMEOUT_MS: '12000',
+        MAX_IMAGE_BYTES: String(maxImageBytes),
+        MODEL_TIMEOUT_MS: String(timeouts.modelTimeoutMs),
         // The HTTP API's CORS configuration adds the headers.
         CORS_ALLOW_ORIGIN: '',
       },
+    });
+    // Provisioned concurrency applies to a version or alias only, and only to calls of it:
+    // the API calls this alias, never $LATEST.
+    const live = new lambda.Alias(this, 'ProxyLive', {
+      aliasName: 'live',
+      version: proxy.function.currentVersion,
+      provisionedConcurrentExecutions: props.proxyProvisionedConcurrency || undefined,
     });
     proxy.role.addToPolicy(
       new iam.PolicyStatement({ actions: ['sagemaker:InvokeEndpoint'], resources: [endpoint.ref] }),
@@ -88,7 +128,9 @@ export class InferenceProxyStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.api = new apigw.HttpApi(this, 'Api', {
-      description: 'POST /classify: an image (binary, or base64 in JSON) -> top-3 labels',
+      description:
+        'POST /classify[?topK=1..10]: a JPEG, PNG or WebP image as the body (image/jpeg, image/png, image/webp or ' +
+        'application/octet-stream), or application/json {"image": base64} -> the top-K labels (default 3)',
       corsPreflight: {
         allowOrigins: ['*'],
         allowMethods: [apigw.CorsHttpMethod.POST],
@@ -99,7 +141,9 @@ export class InferenceProxyStack extends Stack {
     this.api.addRoutes({
       path: '/classify',
       methods: [apigw.HttpMethod.POST],
-      integration: new HttpLambdaIntegration('Classify', proxy.function),
+      integration: new HttpLambdaIntegration('Classify', live, {
+        timeout: Duration.millis(timeouts.integrationTimeoutMs),
+      }),
     });
     const stage = this.api.defaultStage?.node.defaultChild as apigw.CfnStage;
     stage.accessLogSettings = {
@@ -127,14 +171,6 @@ export class InferenceProxyStack extends Stack {
       rule: 'AwsSolutions-APIG4',
       reason: 'A public sample API: add an authorizer (IAM, JWT or Lambda) before serving your own model',
     });
-    acknowledge(model, {
-      rule: 'AwsSolutions-SM1',
-      reason: 'Network isolation is on: the container has no network at all, so there is no VPC to place it in',
-    });
-    acknowledge(config, {
-      rule: 'AwsSolutions-SM2',
-      reason: 'A serverless endpoint has no storage volume to encrypt; SageMaker does not take a KMS key for one',
-    });
     acknowledge(
       modelRole,
       { rule: 'AwsSolutions-IAM5[Resource::*]', reason: 'ecr:GetAuthorizationToken has no resource-level permission' },
@@ -147,4 +183,30 @@ export class InferenceProxyStack extends Stack {
     new CfnOutput(this, 'ClassifyUrl', { value: `${this.api.apiEndpoint}/classify` });
     new CfnOutput(this, 'EndpointName', { value: endpoint.attrEndpointName });
   }
+}
+
+/** The production variant's capacity: serverless memory and concurrency, or instances. */
+function variantOf(
+  endpoint: ServerlessEndpointProps | InstanceEndpointProps,
+): Partial<sagemaker.CfnEndpointConfig.ProductionVariantProperty> {
+  if (endpoint.type === 'instance') {
+    return {
+      instanceType: endpoint.instanceType ?? 'ml.c5.large',
+      initialInstanceCount: endpoint.initialInstanceCount ?? 1,
+      initialVariantWeight: 1,
+    };
+  }
+  const maxConcurrency = endpoint.maxConcurrency ?? 5;
+  const provisioned = endpoint.provisionedConcurrency || undefined;
+  if (provisioned !== undefined && provisioned > maxConcurrency) {
+    // SageMaker refuses a ProvisionedConcurrency above MaxConcurrency.
+    throw new Error(`provisionedConcurrency ${provisioned} is above maxConcurrency ${maxConcurrency}`);
+  }
+  return {
+    serverlessConfig: {
+      memorySizeInMb: endpoint.memorySizeInMb ?? 3072,
+      maxConcurrency,
+      provisionedConcurrency: provisioned,
+    },
+  };
 }

@@ -3,6 +3,7 @@ import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-s
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { HttpError, mapInvokeError } from './errors.ts';
+import { CONNECT_TIMEOUT_MS, DEFAULT_MODEL_TIMEOUT_MS, MODEL_ATTEMPTS } from './limits.ts';
 import { parseModelResponse, topK } from './predictions.ts';
 import { DEFAULT_MAX_IMAGE_BYTES, methodOf, type ProxyEvent, parseRequest, requestIdOf } from './request.ts';
 import { jsonResult, type ProxyResult } from './response.ts';
@@ -11,8 +12,8 @@ const config = z
   .object({
     ENDPOINT_NAME: z.string().min(1, { error: 'ENDPOINT_NAME is required' }),
     MAX_IMAGE_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_IMAGE_BYTES),
-    // Keep below the function's timeout so a slow model gives a 504, not a Lambda timeout.
-    MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    // Per attempt; the function's timeout must outlast every attempt (limits.ts, timeoutsFor).
+    MODEL_TIMEOUT_MS: z.coerce.number().int().positive().default(DEFAULT_MODEL_TIMEOUT_MS),
     // Empty: no CORS headers from the function (an HTTP API with a CORS configuration adds them).
     CORS_ALLOW_ORIGIN: z.string().default('*'),
   })
@@ -21,9 +22,13 @@ const config = z
 const logger = new Logger({ serviceName: 'inference-proxy' });
 // Endpoint and region come from the environment (AWS_REGION, AWS_ENDPOINT_URL[_SAGEMAKER_RUNTIME]).
 const sagemaker = new SageMakerRuntimeClient({
-  maxAttempts: 2,
+  maxAttempts: MODEL_ATTEMPTS,
   // throwOnRequestTimeout: without it the SDK only logs a warning when the timeout passes.
-  requestHandler: { connectionTimeout: 2_000, requestTimeout: config.MODEL_TIMEOUT_MS, throwOnRequestTimeout: true },
+  requestHandler: {
+    connectionTimeout: CONNECT_TIMEOUT_MS,
+    requestTimeout: config.MODEL_TIMEOUT_MS,
+    throwOnRequestTimeout: true,
+  },
 });
 
 export async function handler(event: ProxyEvent, context: Context): Promise<ProxyResult> {

@@ -1,13 +1,14 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { HttpError } from './errors.ts';
+import { maxImageBytesFor } from './limits.ts';
 
 export type ProxyEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
 export type ImageType = 'image/jpeg' | 'image/png' | 'image/webp';
 
 export const SUPPORTED_TYPES: readonly ImageType[] = ['image/jpeg', 'image/png', 'image/webp'];
-/** Lambda's synchronous payload limit is 6 MB and base64 adds a third: 4 MiB of image fits. */
-export const DEFAULT_MAX_IMAGE_BYTES = 4 * 1024 * 1024;
+/** The default cap fits the default endpoint, a serverless one (see limits.ts). */
+export const DEFAULT_MAX_IMAGE_BYTES = maxImageBytesFor('serverless');
 export const DEFAULT_TOP_K = 3;
 export const MAX_TOP_K = 10;
 
@@ -56,25 +57,49 @@ export function parseTopK(raw: string | undefined): number {
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const EMPTY = 'the request body is empty: send a JPEG, PNG or WebP image';
 
-/**
- * The body as bytes. API Gateway hands binary bodies over base64-encoded
- * (isBase64Encoded); a client may also send the image as base64 text itself. Both are
- * base64 here, decoded strictly.
- */
-export function decodeBody(body: string | null | undefined, maxImageBytes: number): Buffer {
-  if (!body) throw new HttpError(400, 'the request body is empty: send a JPEG, PNG or WebP image');
-  const text = body.replace(/\s+/g, '');
-  if (text.length === 0) throw new HttpError(400, 'the request body is empty: send a JPEG, PNG or WebP image');
-  // Decoded size from the encoded length, checked before decoding anything large.
+/** Strict base64 to bytes, the decoded size checked against the cap before anything large is decoded. */
+export function decodeBase64(encoded: string, maxImageBytes: number): Buffer {
+  const text = encoded.replace(/\s+/g, '');
+  if (text.length === 0) throw new HttpError(400, EMPTY);
   const decodedSize = Math.floor((text.length * 3) / 4) - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);
   if (decodedSize > maxImageBytes) {
     throw new HttpError(413, `the image is ${decodedSize} bytes; the limit is ${maxImageBytes}`);
   }
-  if (text.length % 4 !== 0 || !BASE64.test(text)) throw new HttpError(400, 'the request body is not valid base64');
+  if (text.length % 4 !== 0 || !BASE64.test(text)) throw new HttpError(400, 'the image is not valid base64');
   const bytes = Buffer.from(text, 'base64');
-  if (bytes.length === 0) throw new HttpError(400, 'the request body is empty: send a JPEG, PNG or WebP image');
+  if (bytes.length === 0) throw new HttpError(400, EMPTY);
   return bytes;
+}
+
+/**
+ * The body as API Gateway delivered it: base64-decoded when the event says isBase64Encoded
+ * (a body API Gateway treats as binary), else the client's own text as UTF-8.
+ */
+export function bodyBytes(event: ProxyEvent, maxBytes: number): Buffer {
+  const body = event.body;
+  if (!body || body.trim() === '') throw new HttpError(400, EMPTY);
+  if (event.isBase64Encoded) return decodeBase64(body, maxBytes);
+  const size = Buffer.byteLength(body, 'utf8');
+  if (size > maxBytes) throw new HttpError(413, `the body is ${size} bytes; the limit is ${maxBytes}`);
+  return Buffer.from(body, 'utf8');
+}
+
+const jsonBodySchema = z.object({ image: z.string() });
+const JSON_SHAPE = 'a JSON body must be {"image": "<base64 of a JPEG, PNG or WebP image>"}';
+
+/** The image of a JSON body `{"image": "<base64>"}`. */
+export function imageOfJson(text: string, maxImageBytes: number): Buffer {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new HttpError(400, `the body is not valid JSON: ${JSON_SHAPE}`);
+  }
+  const body = jsonBodySchema.safeParse(parsed);
+  if (!body.success) throw new HttpError(400, JSON_SHAPE);
+  return decodeBase64(body.data.image, maxImageBytes);
 }
 
 /** The image type from its first bytes (JPEG, PNG or WebP), or undefined. */
@@ -102,20 +127,55 @@ export function mediaTypeOf(value: string | undefined): string {
   return t === 'image/jpg' ? 'image/jpeg' : t;
 }
 
+/** Every value of a query parameter: REST (v1) lists them; an HTTP API (v2) joins them with commas. */
+export function queryValues(event: ProxyEvent, name: string): string[] {
+  if ('httpMethod' in event) {
+    const many = event.multiValueQueryStringParameters?.[name];
+    if (many && many.length > 0) return many;
+    const one = event.queryStringParameters?.[name];
+    return one === undefined || one === null ? [] : [one];
+  }
+  const joined = event.queryStringParameters?.[name];
+  return joined === undefined ? [] : joined.split(',');
+}
+
+/** What a request body may be: the image itself, or JSON carrying it in base64. */
+export const JSON_TYPE = 'application/json';
+export const ACCEPTED_CONTENT_TYPES: readonly string[] = [...SUPPORTED_TYPES, 'application/octet-stream', JSON_TYPE];
+const ACCEPTED =
+  'send the image as image/jpeg, image/png or image/webp (or application/octet-stream), ' +
+  'or as application/json {"image": "<base64>"}';
+
 /**
- * Validates an API Gateway event (v1 or v2) into what InvokeEndpoint needs. The image
- * type comes from the bytes; a Content-Type header, when it names an image type, must
- * agree with them.
+ * Validates an API Gateway event (v1 or v2) into what InvokeEndpoint needs. The body is the
+ * image (binary: API Gateway base64-encodes it and sets isBase64Encoded), or JSON
+ * `{"image": "<base64>"}`. The image type comes from the bytes; a Content-Type header naming an
+ * image type must agree with them.
  */
 export function parseRequest(event: ProxyEvent, limits: RequestLimits): ClassifyRequest {
-  const topK = parseTopK(event.queryStringParameters?.topK ?? undefined);
+  const topKs = queryValues(event, 'topK');
+  if (topKs.length > 1) throw new HttpError(400, 'give topK once');
+  const topK = parseTopK(topKs[0]);
   const declared = mediaTypeOf(header(event, 'content-type'));
-  if (declared.startsWith('image/') && !(SUPPORTED_TYPES as readonly string[]).includes(declared)) {
-    throw new HttpError(415, `unsupported content type ${declared}: send image/jpeg, image/png or image/webp`);
+  if (declared !== '' && !ACCEPTED_CONTENT_TYPES.includes(declared)) {
+    throw new HttpError(415, `unsupported content type ${declared}: ${ACCEPTED}`);
   }
-  const image = decodeBody(event.body, limits.maxImageBytes);
+  let image: Buffer;
+  if (declared === JSON_TYPE) {
+    // The JSON text is the base64 image plus a few bytes of JSON.
+    const text = bodyBytes(event, Math.ceil((limits.maxImageBytes * 4) / 3) + 1024).toString('utf8');
+    image = imageOfJson(text, limits.maxImageBytes);
+  } else {
+    image = bodyBytes(event, limits.maxImageBytes);
+  }
   const sniffed = sniffImageType(image);
-  if (!sniffed) throw new HttpError(415, 'the body is not a JPEG, PNG or WebP image');
+  if (!sniffed) {
+    const hint =
+      declared !== JSON_TYPE && !event.isBase64Encoded
+        ? " (it arrived as text: a REST API passes an image intact only when its type is among the API's binary media types)"
+        : '';
+    throw new HttpError(415, `the body is not a JPEG, PNG or WebP image${hint}`);
+  }
   if (declared.startsWith('image/') && declared !== sniffed) {
     throw new HttpError(415, `the content type says ${declared} but the body is ${sniffed}`);
   }
