@@ -7,15 +7,52 @@ import { TranscoderStack } from './stack.ts';
 
 let template: Template;
 let findings: string[];
+/** The same stack reading only under `uploads/`, as the launcher and the pipeline start it. */
+let prefixed: { template: Template; findings: string[] };
 
 beforeAll(async () => {
   const props = await stackProps();
   ({ template, findings } = synthStack((app) => new TranscoderStack(app, 'Transcoder', { ...props, env: TEST_ENV })));
+  prefixed = synthStack(
+    (app) => new TranscoderStack(app, 'Transcoder', { ...props, inputPrefix: 'uploads/', env: TEST_ENV }),
+  );
 }, 120_000);
+
+const listBucket = (t: Template) =>
+  roleStatements(t, 'TranscoderTaskTaskRole').filter((s) => [s.Action].flat().includes('s3:ListBucket'));
 
 describe('TranscoderStack', () => {
   it('passes the cdk-nag AwsSolutions pack', () => {
     expect(findings).toEqual([]);
+    expect(prefixed.findings).toEqual([]);
+  });
+
+  // GetObject API reference, Permissions: "If the object that you request doesn't exist, the
+  // error that Amazon S3 returns depends on whether you also have the s3:ListBucket permission":
+  // 404 Not Found (NoSuchKey) with it, 403 Access Denied without it
+  // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html). The task reports a
+  // missing source (NoSuchKey) as invalid input, exit 2; a 403 would be exit 1 and retried.
+  it('lets the task tell a missing source from a forbidden one: s3:ListBucket on the input bucket', () => {
+    expect(listBucket(template)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^BucketsUploads/), 'Arn'] },
+      },
+    ]);
+  });
+
+  it('narrows s3:ListBucket to the input prefix (s3:prefix condition) when the task reads only under one', () => {
+    expect(listBucket(prefixed.template)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^BucketsUploads/), 'Arn'] },
+        Condition: { StringLike: { 's3:prefix': 'uploads/*' } },
+      },
+    ]);
+    const get = roleStatements(prefixed.template, 'TranscoderTaskTaskRole').find((s) => s.Action === 's3:GetObject');
+    expect(JSON.stringify(get?.Resource)).toContain('/uploads/*');
   });
 
   it('defines a Fargate task from the image asset, x86_64, with room for the video on disk', () => {
@@ -42,9 +79,10 @@ describe('TranscoderStack', () => {
     const statements = roleStatements(template, 'TranscoderTaskTaskRole');
     expect(statements.map((s) => [s.Action].flat().sort())).toEqual([
       ['s3:GetObject'],
+      ['s3:ListBucket'],
       ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject'],
     ]);
-    expect(JSON.stringify(statements[1]?.Resource)).toContain('/processed/*');
+    expect(JSON.stringify(statements[2]?.Resource)).toContain('/processed/*');
   });
 
   it('puts tasks in private subnets behind a security group with no inbound rule, flow logs on', () => {

@@ -5,6 +5,8 @@ import type { Construct } from 'constructs';
 export interface TranscoderStackProps extends StackProps {
   /** The image's build context (`pnpm --filter @samples/transcoder build`) and Dockerfile. */
   image: { context: string; dockerfile: string };
+  /** Only keys under this prefix are readable by the task (default: the whole input bucket). */
+  inputPrefix?: string;
 }
 
 /**
@@ -20,6 +22,7 @@ export class TranscoderStack extends Stack {
       imageContext: props.image.context,
       dockerfile: props.image.dockerfile,
       inputBucket: buckets.uploads,
+      inputPrefix: props.inputPrefix,
       outputBucket: buckets.renditions,
     });
     new CfnOutput(this, 'InputBucket', { value: buckets.uploads.bucketName });

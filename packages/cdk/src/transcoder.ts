@@ -96,6 +96,16 @@ export class TranscoderOnFargate extends Construct {
     this.taskDefinition.addToTaskRolePolicy(
       new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [props.inputBucket.arnForObjects(inputKeys)] }),
     );
+    // Without s3:ListBucket, S3 answers a GetObject of a missing key with 403 AccessDenied, not
+    // 404 NoSuchKey (GetObject API reference, Permissions): the task could not tell a missing
+    // source (invalid input, exit 2) from a broken permission (exit 1). Narrowed to the prefix read.
+    this.taskDefinition.addToTaskRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [props.inputBucket.bucketArn],
+        conditions: props.inputPrefix ? { StringLike: { 's3:prefix': `${props.inputPrefix}*` } } : undefined,
+      }),
+    );
     this.taskDefinition.addToTaskRolePolicy(
       new iam.PolicyStatement({
         actions: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
