@@ -78,7 +78,8 @@ try {
     ddb: new DynamoDBClient({}),
     sns: new SNSClient({}),
     ordersTable: lib.ordersTable,
-    idempotencyTable: lib.ordersTable.replace(/-orders$/, '-idempotency'),
+    idempotencyTable: lib.idempotencyTable,
+    conflictsTable: lib.conflictsTable,
     topicArn: lib.topicArn,
   });
   const libMs = await perRecord((e) => libHandler(e, context), 'lib-inproc');

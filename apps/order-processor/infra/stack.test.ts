@@ -50,6 +50,7 @@ describe('OrderProcessorStack', () => {
         Variables: Match.objectLike({
           ORDERS_TABLE: Match.anyValue(),
           IDEMPOTENCY_TABLE: Match.anyValue(),
+          CONFLICTS_TABLE: Match.anyValue(),
           TOPIC_ARN: Match.anyValue(),
         }),
       },
@@ -83,8 +84,8 @@ describe('OrderProcessorStack', () => {
     expect(visibility).toBeGreaterThanOrEqual(6 * timeout + batchingWindow);
   });
 
-  it('keeps orders and idempotency records in on-demand tables, idempotency records expiring', () => {
-    template.resourceCountIs('AWS::DynamoDB::Table', 2);
+  it('keeps orders, conflicts and idempotency records in on-demand tables, idempotency records expiring', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 3);
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: 'orderId', KeyType: 'HASH' }],
       BillingMode: 'PAY_PER_REQUEST',
@@ -94,7 +95,19 @@ describe('OrderProcessorStack', () => {
       KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
     });
-    template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain' });
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'orderId', KeyType: 'HASH' },
+        { AttributeName: 'contentHash', KeyType: 'RANGE' },
+      ],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: Match.absent(),
+    });
+    expect(Object.values(template.findResources('AWS::DynamoDB::Table')).map((t) => t.DeletionPolicy)).toEqual([
+      'Retain',
+      'Retain',
+      'Retain',
+    ]);
   });
 
   it('lets the function call exactly what the handler calls', () => {
@@ -104,8 +117,11 @@ describe('OrderProcessorStack', () => {
       [
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
+        'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:PutItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
         'dynamodb:UpdateItem',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
@@ -119,8 +135,15 @@ describe('OrderProcessorStack', () => {
         'xray:PutTraceSegments',
       ].sort(),
     );
-    const ordersPut = statements.find((s) => s.Action === 'dynamodb:PutItem');
-    expect(ordersPut?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^OrdersTable/), 'Arn'] });
+    const on = (table: RegExp) =>
+      statements
+        .filter((s) => JSON.stringify(s.Resource).match(table))
+        .flatMap((s) => [s.Action].flat())
+        .sort();
+    expect(on(/"OrdersTable/)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(on(/"ConflictsTable/)).toEqual(['dynamodb:PutItem']);
+    const conflictsPut = statements.find((s) => JSON.stringify(s.Resource).includes('ConflictsTable'));
+    expect(conflictsPut?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ConflictsTable/), 'Arn'] });
   });
 
   it('alarms on dead letters, errors and a backlog', () => {

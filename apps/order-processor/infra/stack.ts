@@ -24,6 +24,7 @@ export class OrderProcessorStack extends Stack {
   readonly queue: sqs.Queue;
   readonly deadLetters: sqs.Queue;
   readonly orders: dynamodb.Table;
+  readonly conflicts: dynamodb.Table;
   readonly topic: sns.Topic;
   readonly processor: BundledFunction;
 
@@ -52,9 +53,10 @@ export class OrderProcessorStack extends Stack {
       deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 3 },
     });
 
-    const table = (tid: string, key: string, ttl?: string) =>
+    const table = (tid: string, key: string, ttl?: string, sortKey?: string) =>
       new dynamodb.Table(this, tid, {
         partitionKey: { name: key, type: dynamodb.AttributeType.STRING },
+        sortKey: sortKey ? { name: sortKey, type: dynamodb.AttributeType.STRING } : undefined,
         billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
         encryption: dynamodb.TableEncryption.AWS_MANAGED,
@@ -63,6 +65,9 @@ export class OrderProcessorStack extends Stack {
       });
     this.orders = table('OrdersTable', 'orderId');
     const idempotency = table('IdempotencyTable', 'id', 'expiration');
+    // Messages whose order id is stored with other content: both versions, one item per version,
+    // kept (no TTL, retained) until an operator decides which order is the real one.
+    this.conflicts = table('ConflictsTable', 'orderId', undefined, 'contentHash');
 
     this.topic = new sns.Topic(this, 'Notices', {
       displayName: 'Order notices',
@@ -80,6 +85,7 @@ export class OrderProcessorStack extends Stack {
         POWERTOOLS_SERVICE_NAME: 'order-processor',
         ORDERS_TABLE: this.orders.tableName,
         IDEMPOTENCY_TABLE: idempotency.tableName,
+        CONFLICTS_TABLE: this.conflicts.tableName,
         TOPIC_ARN: this.topic.topicArn,
       },
     });
@@ -87,11 +93,19 @@ export class OrderProcessorStack extends Stack {
     fn.addEventSource(
       new sources.SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency }),
     );
-    // Exactly what the handler calls: a conditional PutItem on orders, the idempotency record's life cycle.
+    // Exactly what the handler calls: on orders the conditional PutItem, the GetItem of an order
+    // stored before and the UpdateItem that marks it announced; a PutItem of a conflict; the
+    // idempotency record's life cycle.
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [this.orders.tableArn],
+      }),
+    );
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:PutItem'],
-        resources: [this.orders.tableArn],
+        resources: [this.conflicts.tableArn],
       }),
     );
     fn.addToRolePolicy(
@@ -130,6 +144,7 @@ export class OrderProcessorStack extends Stack {
     new CfnOutput(this, 'QueueUrl', { value: this.queue.queueUrl });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetters.queueUrl });
     new CfnOutput(this, 'OrdersTableName', { value: this.orders.tableName });
+    new CfnOutput(this, 'ConflictsTableName', { value: this.conflicts.tableName });
     new CfnOutput(this, 'TopicArn', { value: this.topic.topicArn });
   }
 }

@@ -9,15 +9,25 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { InvalidOrderError, notice, type Order, parseOrder, toStoredOrder } from './order.ts';
+import {
+  InvalidOrderError,
+  notice,
+  orderOf,
+  parseOrder,
+  type StoredOrder,
+  storedContentHash,
+  toStoredOrder,
+} from './order.ts';
 
 export interface ProcessorDeps {
   ddb: DynamoDBClient;
   sns: SNSClient;
   ordersTable: string;
   idempotencyTable: string;
+  /** Where an order id that arrives with other content than the stored order is parked. */
+  conflictsTable: string;
   topicArn: string;
   logger?: Logger;
   now?: () => Date;
@@ -26,52 +36,139 @@ export interface ProcessorDeps {
 export interface ProcessedOrder {
   orderId: string;
   total: number;
-  stored: 'created' | 'existing';
+  /**
+   * `stored`: new, stored and announced. `announced`: stored by an earlier attempt, announced now.
+   * `duplicate`: stored and announced before, nothing done. `conflict`: other content than the
+   * stored order, parked in the conflicts table.
+   */
+  outcome: 'stored' | 'announced' | 'duplicate' | 'conflict';
 }
+
+const isConditionFailure = (err: unknown) => (err as Error).name === 'ConditionalCheckFailedException';
 
 /**
  * Builds the SQS batch handler. Each record is parsed and validated, then processed once per
- * order id: a conditional PutItem stores it, an SNS publish announces it. The idempotency record
- * (keyed on the order id) is written only after both succeed, so a redelivered duplicate is
- * answered from it; a retry after a failed publish finds the item already stored and only publishes.
+ * order id and content: a conditional PutItem stores the order, an SNS publish announces it from
+ * the stored item, and the stored item is marked `announcedAt`. That mark, not the idempotency
+ * record, is what keeps a late duplicate (after the idempotency window) from being announced
+ * again. The idempotency record (keyed on order id and content hash) is written only after all of
+ * this succeeds; it answers duplicates within the window and holds back a concurrent duplicate
+ * while the first is in progress. Another message with a stored order's id but other content is
+ * a conflict: logged with both versions and parked, never stored over and never announced.
  */
 export function createHandler(deps: ProcessorDeps) {
   const logger = deps.logger ?? new Logger({ serviceName: 'order-processor' });
   const now = deps.now ?? (() => new Date());
   const docs = DynamoDBDocumentClient.from(deps.ddb);
   const persistenceStore = new DynamoDBPersistenceLayer({ tableName: deps.idempotencyTable, awsSdkV3Client: deps.ddb });
-  const idempotencyConfig = new IdempotencyConfig({ eventKeyJmesPath: 'orderId' });
+  const idempotencyConfig = new IdempotencyConfig({ eventKeyJmesPath: '[orderId, contentHash]' });
 
-  const storeAndNotify = async (order: Order): Promise<ProcessedOrder> => {
-    const stored = toStoredOrder(order, now());
-    let outcome: ProcessedOrder['stored'] = 'created';
+  const announce = async (stored: StoredOrder): Promise<void> => {
+    const { message, attributes } = notice(stored);
+    const published = await deps.sns.send(
+      new PublishCommand({ TopicArn: deps.topicArn, Message: message, MessageAttributes: attributes }),
+    );
     try {
       await docs.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: deps.ordersTable,
-          Item: stored,
+          Key: { orderId: stored.orderId },
+          UpdateExpression: 'SET announcedAt = :at, noticeMessageId = :id',
+          ConditionExpression: 'attribute_exists(orderId) AND attribute_not_exists(announcedAt)',
+          ExpressionAttributeValues: { ':at': now().toISOString(), ':id': published.MessageId ?? 'unknown' },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      // Another delivery announced it at the same moment; the first mark stays.
+      logger.warn('order announced by another delivery as well', { orderId: stored.orderId });
+    }
+  };
+
+  const park = async (incoming: StoredOrder, stored: StoredOrder, record: SQSRecord): Promise<void> => {
+    const conflict = {
+      orderId: incoming.orderId,
+      contentHash: incoming.contentHash,
+      storedContentHash: storedContentHash(stored),
+      messageId: record.messageId,
+      receiveCount: Number(record.attributes.ApproximateReceiveCount),
+      incoming: orderOf(incoming),
+      stored,
+      detectedAt: now().toISOString(),
+    };
+    try {
+      // One item per conflicting version: a redelivery keeps the first detection.
+      await docs.send(
+        new PutCommand({
+          TableName: deps.conflictsTable,
+          Item: conflict,
           ConditionExpression: 'attribute_not_exists(orderId)',
         }),
       );
     } catch (err) {
-      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
-      // Stored by an earlier attempt that failed later (e.g. while publishing): do not write again.
-      outcome = 'existing';
-      logger.info('order already stored, publishing only', { orderId: order.orderId });
+      if (!isConditionFailure(err)) throw err;
     }
-    const { message, attributes } = notice(stored);
-    await deps.sns.send(
-      new PublishCommand({ TopicArn: deps.topicArn, Message: message, MessageAttributes: attributes }),
-    );
-    return { orderId: order.orderId, total: stored.total, stored: outcome };
+    logger.error('order conflict parked', {
+      messageId: conflict.messageId,
+      orderId: conflict.orderId,
+      receiveCount: conflict.receiveCount,
+      incomingContentHash: conflict.contentHash,
+      storedContentHash: conflict.storedContentHash,
+      incoming: conflict.incoming,
+      stored,
+    });
   };
 
-  const processOnce = makeIdempotent(storeAndNotify, { persistenceStore, config: idempotencyConfig });
+  /** Conditional PutItem: false when an order with this id is stored already. */
+  const storeIfNew = async (candidate: StoredOrder): Promise<boolean> => {
+    try {
+      await docs.send(
+        new PutCommand({
+          TableName: deps.ordersTable,
+          Item: candidate,
+          ConditionExpression: 'attribute_not_exists(orderId)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      return false;
+    }
+  };
+
+  const storeAndAnnounce = async (candidate: StoredOrder, record: SQSRecord): Promise<ProcessedOrder> => {
+    const result = (outcome: ProcessedOrder['outcome'], total: number) => ({
+      orderId: candidate.orderId,
+      total,
+      outcome,
+    });
+    if (await storeIfNew(candidate)) {
+      await announce(candidate);
+      return result('stored', candidate.total);
+    }
+    // Stored before: by an earlier attempt (that failed later), a duplicate, or another order
+    // that uses the same id. Orders are never deleted, so the stored item is there to read.
+    const existing = await docs.send(
+      new GetCommand({ TableName: deps.ordersTable, Key: { orderId: candidate.orderId }, ConsistentRead: true }),
+    );
+    const stored = existing.Item as StoredOrder | undefined;
+    if (!stored) throw new Error(`order ${candidate.orderId} exists but could not be read`);
+    if (storedContentHash(stored) !== candidate.contentHash) {
+      await park(candidate, stored, record);
+      return result('conflict', stored.total);
+    }
+    if (stored.announcedAt) return result('duplicate', stored.total);
+    logger.info('order already stored, announcing it', { orderId: stored.orderId });
+    await announce(stored);
+    return result('announced', stored.total);
+  };
+
+  const processOnce = makeIdempotent(storeAndAnnounce, { persistenceStore, config: idempotencyConfig });
 
   const recordHandler = async (record: SQSRecord): Promise<ProcessedOrder> => {
     try {
-      const order = parseOrder(record.body);
-      const result = await processOnce(order);
+      const candidate = toStoredOrder(parseOrder(record.body), now());
+      const result = await processOnce(candidate, record);
       logger.info('order processed', { messageId: record.messageId, ...result });
       return result;
     } catch (err) {
@@ -118,6 +215,7 @@ export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResp
     sns: new SNSClient({}),
     ordersTable: requireEnv('ORDERS_TABLE'),
     idempotencyTable: requireEnv('IDEMPOTENCY_TABLE'),
+    conflictsTable: requireEnv('CONFLICTS_TABLE'),
     topicArn: requireEnv('TOPIC_ARN'),
   });
   return lambdaHandler(event, context);

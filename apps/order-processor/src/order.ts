@@ -97,6 +97,11 @@ export function toStoredOrder(order: Order, now: Date): StoredOrder {
   return { ...order, total, totalBand: totalBand(total), storedAt: now.toISOString(), contentHash: contentHash(order) };
 }
 
+/** The content hash of a stored item (computed for items stored before hashes were kept). */
+export function storedContentHash(stored: StoredOrder): string {
+  return stored.contentHash ?? contentHash({ ...orderOf(stored), createdAt: new Date(stored.createdAt).toISOString() });
+}
+
 /** The order fields of a stored item (what the customer sent, validated), for comparing and logging. */
 export function orderOf(stored: StoredOrder): Order {
   const { orderId, customer, currency, items, createdAt } = stored;

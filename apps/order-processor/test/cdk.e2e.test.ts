@@ -25,8 +25,14 @@ describeWith(
       if (outputs) destroyLocal(opts);
     });
 
-    it('creates the queue, table and topic and names them in its outputs', () => {
-      expect(Object.keys(outputs).sort()).toEqual(['DeadLetterQueueUrl', 'OrdersTableName', 'QueueUrl', 'TopicArn']);
+    it('creates the queue, tables and topic and names them in its outputs', () => {
+      expect(Object.keys(outputs).sort()).toEqual([
+        'ConflictsTableName',
+        'DeadLetterQueueUrl',
+        'OrdersTableName',
+        'QueueUrl',
+        'TopicArn',
+      ]);
     });
 
     it('stores the orders sent to its queue and deletes them from it', async () => {

@@ -1,20 +1,19 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { emulator, uniqueName } from '@samples/emulator/testing';
 import { waitFor } from '@samples/emulator/waiters';
-import type { Context, SQSEvent } from 'aws-lambda';
 import { beforeAll, expect, it } from 'vitest';
 import { createHandler } from '../src/handler.ts';
-import { drain, makeOrder, scanOrders } from './stack.ts';
+import { lambdaContext as context, sqsEvent } from './events.ts';
+import { createTables, drain, makeOrder, scanOrders } from './stack.ts';
 
 // The handler in-process against the emulator's DynamoDB and SNS. SNS cannot be made to fail
 // on demand, so the SNS client fails its first publish once (the only stand-in here); the
 // retry of that record must neither write nor notify twice.
 let ddb: DynamoDBClient;
 let sqs: SQSClient;
-let ordersTable: string;
-let idempotencyTable: string;
+let tables: Awaited<ReturnType<typeof createTables>>;
 let topicArn: string;
 let observerUrl: string;
 
@@ -24,54 +23,13 @@ beforeAll(async () => {
   sqs = new SQSClient({});
   const sns = new SNSClient({});
   const name = uniqueName('order-retry');
-  ordersTable = `${name}-orders`;
-  idempotencyTable = `${name}-idem`;
-  for (const [table, key] of [
-    [ordersTable, 'orderId'],
-    [idempotencyTable, 'id'],
-  ] as const) {
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: table,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
-      }),
-    );
-  }
+  tables = await createTables(ddb, name);
   topicArn = (await sns.send(new CreateTopicCommand({ Name: `${name}-notices` }))).TopicArn!;
   observerUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-observer` }))).QueueUrl!;
   const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: observerUrl, AttributeNames: ['QueueArn'] })))
     .Attributes!.QueueArn!;
   await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: arn }));
 });
-
-function sqsEvent(bodies: [string, string][]): SQSEvent {
-  return {
-    Records: bodies.map(([messageId, body]) => ({
-      messageId,
-      receiptHandle: messageId,
-      body,
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: '0',
-        SenderId: 'test',
-        ApproximateFirstReceiveTimestamp: '0',
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:orders',
-      awsRegion: 'us-east-1',
-    })),
-  };
-}
-
-const context = {
-  functionName: 'order-processor',
-  awsRequestId: 'req-1',
-  getRemainingTimeInMillis: () => 30_000,
-} as unknown as Context;
 
 it('retries only the record whose publish failed, without a second write or notice', async () => {
   const sns = new SNSClient({});
@@ -85,11 +43,15 @@ it('retries only the record whose publish failed, without a second write or noti
     }
     return realSend(command);
   }) as typeof sns.send;
-  const handler = createHandler({ ddb, sns, ordersTable, idempotencyTable, topicArn });
+  const handler = createHandler({ ddb, sns, ...tables, topicArn });
   const orders = ['retry-1', 'retry-2', 'retry-3'].map((id) => makeOrder(id));
   const first = await handler(sqsEvent(orders.map((o, i) => [`m${i}`, JSON.stringify(o)])), context);
   expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
-  expect((await scanOrders(ddb, ordersTable)).map((o) => o.orderId).sort()).toEqual(['retry-1', 'retry-2', 'retry-3']);
+  expect((await scanOrders(ddb, tables.ordersTable)).map((o) => o.orderId).sort()).toEqual([
+    'retry-1',
+    'retry-2',
+    'retry-3',
+  ]);
 
   // Redelivery of the failed record, plus a duplicate of a finished one under a new message id.
   const second = await handler(
@@ -114,6 +76,6 @@ it('retries only the record whose publish failed, without a second write or noti
   notices.push(...(await drain(sqs, observerUrl)));
   const ids = notices.map((m) => (JSON.parse(JSON.parse(m.Body!).Message) as { orderId: string }).orderId).sort();
   expect(ids).toEqual(['retry-1', 'retry-2', 'retry-3']);
-  const stored = await scanOrders(ddb, ordersTable);
+  const stored = await scanOrders(ddb, tables.ordersTable);
   expect(stored).toHaveLength(3);
 });

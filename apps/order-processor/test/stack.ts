@@ -1,6 +1,12 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteItemCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import { CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateTopicCommand, DeleteTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
@@ -13,6 +19,7 @@ import {
   SendMessageBatchCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { ScanCommand as DocScanCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { bundleLambda } from '@samples/build';
 import { deleteFunction, deployFunction } from '@samples/emulator/deploy';
 
@@ -27,6 +34,8 @@ export interface Stack {
   fifoDlqUrl: string;
   noticesUrl: string;
   ordersTable: string;
+  idempotencyTable: string;
+  conflictsTable: string;
   topicArn: string;
   sqs: SQSClient;
   ddb: DynamoDBClient;
@@ -61,26 +70,36 @@ async function queueWithDlq(sqs: SQSClient, name: string, fifo: boolean) {
   return { queueUrl, dlqUrl, queueArn: await queueArn(sqs, queueUrl) };
 }
 
+/** The handler's three tables, shaped as in infra/stack.ts: orders, idempotency records, conflicts. */
+export async function createTables(ddb: DynamoDBClient, name: string) {
+  const tables = {
+    ordersTable: `${name}-orders`,
+    idempotencyTable: `${name}-idempotency`,
+    conflictsTable: `${name}-conflicts`,
+  };
+  for (const [table, ...keys] of [
+    [tables.ordersTable, 'orderId'],
+    [tables.idempotencyTable, 'id'],
+    [tables.conflictsTable, 'orderId', 'contentHash'],
+  ]) {
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: table,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: keys.map((k) => ({ AttributeName: k, AttributeType: 'S' })),
+        KeySchema: keys.map((k, i) => ({ AttributeName: k, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
+      }),
+    );
+  }
+  return tables;
+}
+
 export async function deployStack(name: string, opts: { entry?: string; memoryMb?: number } = {}): Promise<Stack> {
   const sqs = new SQSClient({});
   const sns = new SNSClient({});
   const ddb = new DynamoDBClient({});
   const lambda = new LambdaClient({});
-  const ordersTable = `${name}-orders`;
-  const idempotencyTable = `${name}-idempotency`;
-  for (const [table, key] of [
-    [ordersTable, 'orderId'],
-    [idempotencyTable, 'id'],
-  ] as const) {
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: table,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
-      }),
-    );
-  }
+  const { ordersTable, idempotencyTable, conflictsTable } = await createTables(ddb, name);
   const topicArn = (await sns.send(new CreateTopicCommand({ Name: `${name}-notices` }))).TopicArn!;
   const noticesUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-notices-observer` }))).QueueUrl!;
   await sns.send(
@@ -106,12 +125,18 @@ export async function deployStack(name: string, opts: { entry?: string; memoryMb
     environment: {
       ORDERS_TABLE: ordersTable,
       IDEMPOTENCY_TABLE: idempotencyTable,
+      CONFLICTS_TABLE: conflictsTable,
       TOPIC_ARN: topicArn,
       POWERTOOLS_SERVICE_NAME: 'order-processor',
       POWERTOOLS_LOG_LEVEL: 'WARN',
     },
     statements: [
-      { Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: [`arn:aws:dynamodb:*:*:table/${ordersTable}`] },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: [`arn:aws:dynamodb:*:*:table/${ordersTable}`],
+      },
+      { Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: [`arn:aws:dynamodb:*:*:table/${conflictsTable}`] },
       {
         Effect: 'Allow',
         Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
@@ -145,6 +170,8 @@ export async function deployStack(name: string, opts: { entry?: string; memoryMb
     fifoDlqUrl: fifo.dlqUrl,
     noticesUrl,
     ordersTable,
+    idempotencyTable,
+    conflictsTable,
     topicArn,
     sqs,
     ddb,
@@ -156,7 +183,7 @@ export async function deployStack(name: string, opts: { entry?: string; memoryMb
         await sqs.send(new DeleteQueueCommand({ QueueUrl: url })).catch(() => {});
       }
       await sns.send(new DeleteTopicCommand({ TopicArn: topicArn })).catch(() => {});
-      for (const t of [ordersTable, idempotencyTable])
+      for (const t of [ordersTable, idempotencyTable, conflictsTable])
         await ddb.send(new DeleteTableCommand({ TableName: t })).catch(() => {});
     },
   };
@@ -220,6 +247,38 @@ export async function scanOrders(ddb: DynamoDBClient, table: string): Promise<Re
     start = page.LastEvaluatedKey as Record<string, never> | undefined;
   } while (start);
   return items;
+}
+
+/** Every item of a table as plain objects. */
+export async function scanItems(ddb: DynamoDBClient, table: string): Promise<Record<string, unknown>[]> {
+  const docs = DynamoDBDocumentClient.from(ddb);
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await docs.send(
+      new DocScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/**
+ * Deletes every idempotency record: what DynamoDB's TTL does once the records' window (1 h by
+ * default) is over, so a test can redeliver "after the window" without waiting for it.
+ */
+export async function expireIdempotencyRecords(ddb: DynamoDBClient, table: string): Promise<number> {
+  const page = await ddb.send(new ScanCommand({ TableName: table, ConsistentRead: true }));
+  for (const item of page.Items ?? []) {
+    await ddb.send(new DeleteItemCommand({ TableName: table, Key: { id: item.id! } }));
+  }
+  return page.Items?.length ?? 0;
+}
+
+/** The order ids of the SNS notices observed on an SQS subscription. */
+export function noticeOrderIds(messages: Message[]): string[] {
+  return messages.map((m) => (JSON.parse(JSON.parse(m.Body!).Message) as { orderId: string }).orderId);
 }
 
 export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {

@@ -1,0 +1,142 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, type Message, SQSClient } from '@aws-sdk/client-sqs';
+import { emulator, uniqueName } from '@samples/emulator/testing';
+import { waitFor } from '@samples/emulator/waiters';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { createHandler } from '../src/handler.ts';
+import { lambdaContext, sqsEvent } from './events.ts';
+import { createTables, drain, expireIdempotencyRecords, makeOrder, noticeOrderIds, scanItems } from './stack.ts';
+
+// The handler in-process against the emulator's DynamoDB and SNS: duplicates and conflicting
+// versions of an order, inside the idempotency window and after it (the idempotency records
+// deleted, as their TTL does once the window is over).
+let ddb: DynamoDBClient;
+let sqs: SQSClient;
+let sns: SNSClient;
+let tables: Awaited<ReturnType<typeof createTables>>;
+let topicArn: string;
+let observerUrl: string;
+
+beforeAll(async () => {
+  emulator();
+  ddb = new DynamoDBClient({});
+  sqs = new SQSClient({});
+  sns = new SNSClient({});
+  const name = uniqueName('order-dups');
+  tables = await createTables(ddb, name);
+  topicArn = (await sns.send(new CreateTopicCommand({ Name: `${name}-notices` }))).TopicArn!;
+  observerUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-observer` }))).QueueUrl!;
+  const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: observerUrl, AttributeNames: ['QueueArn'] })))
+    .Attributes!.QueueArn!;
+  await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: arn }));
+});
+
+function handlerWith(logger = new Logger({ serviceName: 'order-processor', logLevel: 'WARN' })) {
+  return createHandler({ ddb, sns, ...tables, topicArn, logger });
+}
+
+/** All notices published so far: waits for `atLeast`, then a moment more for any late extra one. */
+async function notices(atLeast: number): Promise<Message[]> {
+  const got: Message[] = [];
+  await waitFor(
+    `${atLeast} notice(s)`,
+    async () => {
+      got.push(...(await drain(sqs, observerUrl)));
+      return got.length >= atLeast ? true : undefined;
+    },
+    { timeoutMs: 20_000 },
+  );
+  await new Promise((r) => setTimeout(r, 1500));
+  got.push(...(await drain(sqs, observerUrl)));
+  return got;
+}
+
+async function storedOrder(orderId: string) {
+  return (await scanItems(ddb, tables.ordersTable)).find((i) => i.orderId === orderId);
+}
+
+describe('an order', () => {
+  it('is announced once although its duplicate arrives after the idempotency window', async () => {
+    const handler = handlerWith();
+    const order = makeOrder('late-1');
+    const first = await handler(sqsEvent([['m1', JSON.stringify(order)]]), lambdaContext);
+    expect(first.batchItemFailures).toEqual([]);
+    expect(noticeOrderIds(await notices(1))).toEqual(['late-1']);
+    const before = await storedOrder('late-1');
+
+    // Within the window, the same order written with an offset is the same order: a duplicate.
+    const offset = new Date(Date.parse(order.createdAt) + 3_600_000).toISOString().replace('Z', '+01:00');
+    const same = await handler(sqsEvent([['m1b', JSON.stringify({ ...order, createdAt: offset })]]), lambdaContext);
+    expect(same.batchItemFailures).toEqual([]);
+
+    expect(await expireIdempotencyRecords(ddb, tables.idempotencyTable)).toBeGreaterThan(0);
+    const late = await handler(sqsEvent([['m2', JSON.stringify(order)]]), lambdaContext);
+    expect(late.batchItemFailures).toEqual([]);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await drain(sqs, observerUrl)).toEqual([]);
+    expect(await storedOrder('late-1')).toEqual(before);
+    expect((await scanItems(ddb, tables.conflictsTable)).filter((c) => c.orderId === 'late-1')).toEqual([]);
+    // The stored order itself records that it was announced: that outlives the idempotency window.
+    expect(before?.announcedAt).toEqual(expect.any(String));
+  });
+
+  it('with the same id but other content is a conflict: logged with both versions, parked, never stored or announced', async () => {
+    const logger = new Logger({ serviceName: 'order-processor', logLevel: 'WARN' });
+    const errors = vi.spyOn(logger, 'error');
+    const handler = handlerWith(logger);
+    const original = makeOrder('clash-1', 1);
+    await handler(sqsEvent([['c1', JSON.stringify(original)]]), lambdaContext);
+    expect(noticeOrderIds(await notices(1))).toEqual(['clash-1']);
+    const stored = await storedOrder('clash-1');
+
+    // Within the window: more of the first item. After it: another currency.
+    const withinWindow = { ...original, items: [{ ...original.items[0]!, quantity: 7 }, original.items[1]!] };
+    const afterWindow = { ...original, currency: 'USD' };
+    const within = await handler(sqsEvent([['c2', JSON.stringify(withinWindow)]]), lambdaContext);
+    await expireIdempotencyRecords(ddb, tables.idempotencyTable);
+    const after = await handler(sqsEvent([['c3', JSON.stringify(afterWindow)]]), lambdaContext);
+
+    // Parked durably, so the messages are done with; the stored order is untouched.
+    expect(within.batchItemFailures).toEqual([]);
+    expect(after.batchItemFailures).toEqual([]);
+    expect(await storedOrder('clash-1')).toEqual(stored);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await drain(sqs, observerUrl)).toEqual([]);
+
+    const parked = (await scanItems(ddb, tables.conflictsTable)).filter((c) => c.orderId === 'clash-1');
+    expect(parked.map((c) => c.messageId).sort()).toEqual(['c2', 'c3']);
+    for (const [messageId, incoming] of [
+      ['c2', withinWindow],
+      ['c3', afterWindow],
+    ] as const) {
+      const conflict = parked.find((c) => c.messageId === messageId);
+      expect(conflict).toMatchObject({
+        incoming,
+        stored: { orderId: 'clash-1', currency: original.currency, items: original.items, total: stored?.total },
+        storedContentHash: stored?.contentHash,
+      });
+      expect(conflict?.contentHash).not.toBe(stored?.contentHash);
+      expect(errors).toHaveBeenCalledWith(
+        'order conflict parked',
+        expect.objectContaining({ messageId, orderId: 'clash-1', incoming, stored: conflict?.stored }),
+      );
+    }
+  });
+
+  it('parks the same conflicting message once however often it is redelivered', async () => {
+    const handler = handlerWith();
+    const original = makeOrder('clash-2', 2);
+    await handler(sqsEvent([['d1', JSON.stringify(original)]]), lambdaContext);
+    await notices(1);
+    const other = JSON.stringify({ ...original, customer: { ...original.customer, id: 'c-other' } });
+    await handler(sqsEvent([['d2', other]]), lambdaContext);
+    await expireIdempotencyRecords(ddb, tables.idempotencyTable);
+    const again = await handler(sqsEvent([['d2', other]], 2), lambdaContext);
+    expect(again.batchItemFailures).toEqual([]);
+    const parked = (await scanItems(ddb, tables.conflictsTable)).filter((c) => c.orderId === 'clash-2');
+    expect(parked).toHaveLength(1);
+    expect(parked[0]).toMatchObject({ messageId: 'd2', receiveCount: 1 });
+  });
+});
