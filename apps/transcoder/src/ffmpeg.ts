@@ -1,27 +1,42 @@
 /**
- * Everything that touches fluent-ffmpeg (archived upstream) lives here, so it can be swapped
- * for a plain child_process call without touching the rest of the program.
+ * Everything that runs ffmpeg or ffprobe lives here; fluent-ffmpeg (archived upstream) drives
+ * the transcode only, so it can be swapped for a plain child_process call without touching the rest.
  */
+import { execFile } from 'node:child_process';
 import ffmpeg from 'fluent-ffmpeg';
 import { InterruptedError, InvalidInputError } from './errors.ts';
 import type { ProbeData } from './plan.ts';
 import type { TranscodeSpec } from './spec.ts';
 
-/** ffprobe's streams and format; an unreadable file is an invalid input. */
+/**
+ * ffprobe's streams and format, from its JSON writer; an unreadable file is an invalid input.
+ * Not fluent-ffmpeg's ffprobe: it parses ffprobe's default text output, which flattens
+ * `[SIDE_DATA]` sections into the stream and never fills `side_data_list`, where ffprobe 5+
+ * reports a phone video's rotation (display matrix). Rotated clips then came out landscape.
+ */
 export function probe(file: string): Promise<ProbeData> {
   return new Promise((resolve, reject) => {
-    ffmpeg.ffprobe(file, (err: Error | null, data: ffmpeg.FfprobeData) => {
-      if (err) {
-        const msg = String(err.message ?? err);
-        // "ffprobe exited with code 1": ffprobe ran and could not read the file.
-        if (/exited with code/.test(msg)) {
-          const last = msg.trim().split('\n').filter(Boolean).at(-1) ?? msg;
-          reject(new InvalidInputError(`the source is not a readable media file (${last.trim()})`));
-        } else reject(err);
-        return;
-      }
-      resolve(data as unknown as ProbeData);
-    });
+    execFile(
+      'ffprobe',
+      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file],
+      { maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) {
+          // A number: ffprobe ran and could not read the file. Anything else (ENOENT, a signal) is not about the input.
+          if (typeof err.code === 'number') {
+            const last = stderr.trim().split('\n').filter(Boolean).at(-1) ?? `ffprobe exited with code ${err.code}`;
+            reject(new InvalidInputError(`the source is not a readable media file (${last.trim()})`));
+          } else reject(err);
+          return;
+        }
+        try {
+          const data = JSON.parse(stdout) as Partial<ProbeData>;
+          resolve({ streams: data.streams ?? [], format: data.format ?? {} });
+        } catch (parseErr) {
+          reject(new Error(`ffprobe printed no JSON: ${(parseErr as Error).message}`));
+        }
+      },
+    );
   });
 }
 

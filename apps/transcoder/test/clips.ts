@@ -62,7 +62,15 @@ export function makeAudioOnly(seconds = 2): Buffer {
 
 export interface MediaFacts {
   format: { duration?: string };
-  streams: { codec_type: string; codec_name: string; width?: number; height?: number; pix_fmt?: string }[];
+  streams: {
+    codec_type: string;
+    codec_name: string;
+    width?: number;
+    height?: number;
+    pix_fmt?: string;
+    duration?: string;
+    side_data_list?: { rotation?: number }[];
+  }[];
 }
 
 /** ffprobe on bytes (written to a scratch file). */
@@ -90,4 +98,30 @@ export function makeNoiseClip(width: number, height: number, seconds = 2): Buffe
     ]);
     return readFileSync(file);
   });
+}
+
+/**
+ * A clip as a phone records it: coded `width`x`height`, with a display matrix that rotates it
+ * by `degrees`. ffmpeg 5.1 turns the `rotate` stream tag of an mp4 remux into that matrix, which
+ * ffprobe reports as `side_data_list[].rotation` (90 -> 90, 270 and -90 -> -90).
+ */
+export function makeRotatedClip(options: ClipOptions & { degrees: number }): Buffer {
+  const clip = makeClip(options);
+  return scratch('rotated.mp4', (file) => {
+    const source = `${file}.source.mp4`;
+    writeFileSync(source, clip);
+    execFileSync('ffmpeg', [
+      ...['-v', 'error', '-y', '-i', source, '-map', '0', '-c', 'copy'],
+      ...['-metadata:s:v:0', `rotate=${options.degrees}`, file],
+    ]);
+    return readFileSync(file);
+  });
+}
+
+/** Writes bytes to a scratch file and runs `fn` on its path (e.g. the job's own probe). */
+export function withFile<T>(bytes: Uint8Array, fn: (file: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'transcoder-clips-'));
+  const file = join(dir, 'clip');
+  writeFileSync(file, bytes);
+  return fn(file).finally(() => rmSync(dir, { recursive: true, force: true }));
 }

@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import { EXIT, exitCodeFor, InterruptedError, InvalidInputError } from '../src/errors.ts';
 import { runJob } from '../src/job.ts';
-import { makeClip, makeNoiseClip } from './clips.ts';
+import { ffprobe, makeClip, makeNoiseClip, makeRotatedClip } from './clips.ts';
 
 // The job in-process with the host's ffmpeg and the emulator's S3: output layout, the source
 // version it reads (INPUT_ETAG) and names in the manifest, a stop request that lands after some
@@ -58,6 +58,30 @@ it('commits: every rendition, then the manifest', async () => {
   expect((await listKeys(s3, output, `${prefix}/`)).sort()).toEqual(
     [`${prefix}/480p/clip.mp4.mp4`, `${prefix}/720p/clip.mp4.mp4`, `${prefix}/manifest/clip.mp4.json`].sort(),
   );
+});
+
+const quietDeps = () => ({ s3, logger: new Logger({ logLevel: 'ERROR' }), signal: new AbortController().signal });
+const download = async (key: string) =>
+  (await s3.send(new GetObjectCommand({ Bucket: output, Key: key }))).Body!.transformToByteArray();
+
+it('keeps a phone video portrait: a clip coded 1280x720 with a 90 degree rotation gives portrait renditions', async () => {
+  const prefix = uniqueName('rotated');
+  const key = `phone/${prefix}.mp4`;
+  await s3.send(
+    new PutObjectCommand({ Bucket: input, Key: key, Body: makeRotatedClip({ width: 1280, height: 720, degrees: 90 }) }),
+  );
+  const manifest = await runJob({ ...config(prefix), INPUT_KEY: key, RENDITIONS: [720, 480] }, quietDeps());
+  expect([manifest.source.width, manifest.source.height]).toEqual([720, 1280]);
+  expect(manifest.renditions.map((r) => `${r.name} ${r.width}x${r.height}`)).toEqual(['720p 720x1280', '480p 480x854']);
+  for (const r of manifest.renditions) {
+    const video = ffprobe(await download(r.key)).streams.find((s) => s.codec_type === 'video');
+    expect([video?.width, video?.height]).toEqual([r.width, r.height]);
+    expect(video?.height).toBeGreaterThan(video?.width ?? 0);
+    // ffmpeg rotated the pixels (autorotate): a rotation left in the output would turn it again in players.
+    expect(
+      video?.side_data_list?.some((d) => d.rotation !== undefined && Number(d.rotation) % 360 !== 0) ?? false,
+    ).toBe(false);
+  }
 });
 
 describe('the source version', () => {
