@@ -40,12 +40,13 @@ describe('EcsTaskLauncherStack', () => {
           CAPACITY_PROVIDER: 'FARGATE',
           SUBNETS: Match.anyValue(),
           SECURITY_GROUPS: Match.anyValue(),
+          LAUNCH_TABLE: { Ref: Match.stringLikeRegexp('^LaunchTable') },
         }),
       },
     });
   });
 
-  it('lets it start only that task definition in that cluster, pass only its roles, list only that cluster', () => {
+  it('lets it start only that task definition in that cluster, pass only its roles, and use only its table', () => {
     const s = launcherStatements(template);
     const byAction = (a: string) => s.filter((x) => [x.Action].flat().includes(a));
     expect(byAction('ecs:RunTask')).toEqual([
@@ -56,21 +57,29 @@ describe('EcsTaskLauncherStack', () => {
         },
       }),
     ]);
-    expect(byAction('ecs:ListTasks')[0]?.Condition).toEqual({
-      ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^TranscoderCluster/), 'Arn'] } },
-    });
+    // The record of started uploads: read, claim, update; no Scan, Query, DeleteItem or BatchWrite.
+    expect(byAction('dynamodb:PutItem')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^LaunchTable/), 'Arn'] },
+      },
+    ]);
     expect(byAction('iam:PassRole')[0]?.Condition).toEqual({
       StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
     });
     expect(byAction('iam:PassRole')[0]?.Resource).toHaveLength(2);
     expect(s.flatMap((x) => [x.Action].flat()).sort()).toEqual(
       [
-        'ecs:ListTasks',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
         'ecs:RunTask',
         'iam:PassRole',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         's3:GetObject',
+        's3:ListBucket',
         'sqs:GetQueueAttributes',
         'sqs:GetQueueUrl',
         'sqs:SendMessage',
@@ -80,13 +89,50 @@ describe('EcsTaskLauncherStack', () => {
     );
   });
 
-  it('gives the task read on uploads and write under processed/ only', () => {
+  it('lets it tell a missing upload from a forbidden one: s3:ListBucket on the uploads bucket, under the prefix', () => {
+    // HeadObject/GetObject API reference (Permissions): "If the object you request doesn't
+    // exist, the error that Amazon S3 returns depends on whether you also have the
+    // s3:ListBucket permission": 404 Not Found with it, 403 Forbidden without it
+    // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html). The launcher
+    // HeadObjects the key a direct call names and reports a 404 as "does not exist".
+    const s = launcherStatements(template).filter((x) => [x.Action].flat().includes('s3:ListBucket'));
+    expect(s).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^BucketsUploads/), 'Arn'] },
+        Condition: { StringLike: { 's3:prefix': 'uploads/*' } },
+      },
+    ]);
+    const get = launcherStatements(template).find((x) => [x.Action].flat().includes('s3:GetObject'));
+    expect(JSON.stringify(get?.Resource)).toContain('/uploads/*');
+  });
+
+  it('keeps the record of started uploads in an encrypted table with point-in-time recovery, kept on delete', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      Properties: {
+        KeySchema: [{ AttributeName: 'token', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      },
+      DeletionPolicy: 'Retain',
+    });
+    // No TTL: a record that expired would let a late re-delivery start the upload's task again.
+    const tables = Object.values(template.findResources('AWS::DynamoDB::Table'));
+    expect(tables).toHaveLength(1);
+    expect(tables[0]?.Properties.TimeToLiveSpecification).toBeUndefined();
+  });
+
+  it('gives the task read (and list, for 404s) on uploads/ and write under processed/ only', () => {
     const statements = roleStatements(template, 'TranscoderTaskTaskRole');
     expect(statements.map((x) => [x.Action].flat().sort())).toEqual([
       ['s3:GetObject'],
+      ['s3:ListBucket'],
       ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject'],
     ]);
-    expect(JSON.stringify(statements[1]?.Resource)).toContain('/processed/*');
+    expect(statements[1]?.Condition).toEqual({ StringLike: { 's3:prefix': 'uploads/*' } });
+    expect(JSON.stringify(statements[2]?.Resource)).toContain('/processed/*');
   });
 
   it('is triggered by uploads, keeps failed events in a queue and alarms', () => {

@@ -1,5 +1,6 @@
 import { acknowledge, BundledFunction, MediaBuckets, TranscoderOnFargate, UploadTrigger } from '@samples/cdk';
-import { type CfnElement, Stack, type StackProps } from 'aws-cdk-lib';
+import { type CfnElement, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -13,12 +14,18 @@ export interface EcsTaskLauncherStackProps extends StackProps {
   uploadPrefix?: string;
   /** `FARGATE` (default) or `FARGATE_SPOT` (the cluster gets both capacity providers). */
   capacityProvider?: 'FARGATE' | 'FARGATE_SPOT';
+  /** The record of started uploads is retained when the stack is deleted (default); `DESTROY` for throw-away stacks. */
+  removalPolicy?: RemovalPolicy;
 }
 
-/** The launcher alone: buckets, the transcoder on Fargate, the function and its S3 trigger. */
+/**
+ * The launcher alone: buckets, the transcoder on Fargate, the function, its record of started
+ * uploads and its S3 trigger.
+ */
 export class EcsTaskLauncherStack extends Stack {
   readonly uploads: s3.Bucket;
   readonly renditions: s3.Bucket;
+  readonly launches: dynamodb.Table;
   readonly launcher: BundledFunction;
 
   constructor(scope: Construct, id: string, props: EcsTaskLauncherStackProps) {
@@ -37,6 +44,16 @@ export class EcsTaskLauncherStack extends Stack {
     });
     if (props.capacityProvider === 'FARGATE_SPOT') transcoder.cluster.enableFargateCapacityProviders();
 
+    // One item per upload, the durable answer to "was its task started?". No TTL: an expired
+    // record would let a late re-delivery start the task again, and an item is a few hundred bytes.
+    this.launches = new dynamodb.Table(this, 'LaunchTable', {
+      partitionKey: { name: 'token', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
     this.launcher = new BundledFunction(this, 'Launcher', {
       zip: props.bundle,
       description: 'ecs-task-launcher: an upload starts the transcoder on Fargate, once per upload',
@@ -48,14 +65,17 @@ export class EcsTaskLauncherStack extends Stack {
         SUBNETS: transcoder.subnetIds(),
         SECURITY_GROUPS: transcoder.securityGroup.securityGroupId,
         CAPACITY_PROVIDER: props.capacityProvider ?? 'FARGATE',
+        LAUNCH_TABLE: this.launches.tableName,
+        // Longer than the function's 30 s timeout: a claim whose lease ran out has no live holder.
+        CLAIM_LEASE_SECONDS: '60',
       },
     });
     transcoder.grantRun(this.launcher.role);
+    // Claim, read and update records; nothing that scans, deletes or writes in batches.
     this.launcher.role.addToPolicy(
       new iam.PolicyStatement({
-        actions: ['ecs:ListTasks'],
-        resources: ['*'],
-        conditions: { ArnEquals: { 'ecs:cluster': transcoder.cluster.clusterArn } },
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [this.launches.tableArn],
       }),
     );
     // HeadObject, for direct calls that do not name the ETag.
@@ -63,6 +83,16 @@ export class EcsTaskLauncherStack extends Stack {
       new iam.PolicyStatement({
         actions: ['s3:GetObject'],
         resources: [this.uploads.arnForObjects(`${uploadPrefix}*`)],
+      }),
+    );
+    // Without s3:ListBucket, S3 answers a HeadObject of a missing key with 403, not 404
+    // (HeadObject API reference, "Permissions"): the launcher could not say "does not exist".
+    // Listing is limited to the upload prefix.
+    this.launcher.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [this.uploads.bucketArn],
+        conditions: { StringLike: { 's3:prefix': `${uploadPrefix}*` } },
       }),
     );
     new UploadTrigger(this, 'OnUpload', {
@@ -80,8 +110,7 @@ export class EcsTaskLauncherStack extends Stack {
       },
       {
         rule: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'ecs:ListTasks takes no resource ARN (it is limited to the cluster by the ecs:cluster condition); X-Ray has no resource-level permission',
+        reason: 'X-Ray has no resource-level permission',
       },
     );
   }

@@ -20,6 +20,13 @@ const Env = z.object({
   SUBNETS: list.refine((s) => s.length > 0, 'at least one subnet id, comma-separated'),
   SECURITY_GROUPS: list,
   ASSIGN_PUBLIC_IP: z.enum(['ENABLED', 'DISABLED']).default('DISABLED'),
+  /** The DynamoDB table of started uploads (partition key `token`, a string). */
+  LAUNCH_TABLE: z.string().min(3),
+  /**
+   * How long an invocation holds an upload while it starts the task. Longer than the
+   * function's timeout, so that a claim whose lease ran out belongs to an invocation that is gone.
+   */
+  CLAIM_LEASE_SECONDS: z.coerce.number().int().min(1).max(900).default(60),
   /** Optional: passed to the task as overrides when set; otherwise the task definition's values apply. */
   OUTPUT_BUCKET: z.string().min(3).optional(),
   OUTPUT_PREFIX: z.string().min(1).optional(),

@@ -1,15 +1,21 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import {
-  type DesiredStatus,
-  ECSClient,
-  ListTasksCommand,
-  RunTaskCommand,
-  type RunTaskCommandOutput,
-} from '@aws-sdk/client-ecs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ECSClient, RunTaskCommand, type RunTaskCommandOutput } from '@aws-sdk/client-ecs';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { type Config, parseConfig } from './config.ts';
-import { launchToken, parseEvent, runTaskInput, type SourceObject, skipReason } from './request.ts';
+import { type Claim, nextStep } from './record.ts';
+import { LaunchRecords } from './records.ts';
+import {
+  bareEtag,
+  clientTokenFor,
+  launchToken,
+  parseEvent,
+  runTaskInput,
+  type SourceObject,
+  skipReason,
+} from './request.ts';
 
 export interface Launch {
   bucket: string;
@@ -34,73 +40,160 @@ export class SourceNotFoundError extends Error {
   override name = 'SourceNotFoundError';
 }
 
+/** Another invocation is starting this upload's task right now: retry the event later. */
+export class LaunchInProgressError extends Error {
+  override name = 'LaunchInProgressError';
+}
+
+/**
+ * An earlier attempt claimed the upload and never recorded RunTask's answer, longer ago than
+ * ECS is sure to remember its client token: nothing is started, so as never to run a second task.
+ */
+export class StaleClaimError extends Error {
+  override name = 'StaleClaimError';
+}
+
 export interface LauncherDeps {
   ecs: ECSClient;
   s3: S3Client;
+  ddb: DynamoDBDocumentClient;
   config: Config;
   logger?: Logger;
+  /** Epoch milliseconds; a test moves it. */
+  now?: () => number;
 }
+
+const statusOf = (err: unknown) => (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+const iso = (ms: number) => new Date(ms).toISOString();
 
 export function createHandler(deps: LauncherDeps) {
   const { ecs, s3, config } = deps;
   const logger = deps.logger ?? new Logger({ serviceName: 'ecs-task-launcher' });
-
-  /** Tasks already started for this token: RUNNING ones, and STOPPED ones ECS still lists (about an hour). */
-  const existingTasks = async (token: string): Promise<string[]> => {
-    const arns: string[] = [];
-    for (const desiredStatus of ['RUNNING', 'STOPPED'] satisfies DesiredStatus[]) {
-      const res = await ecs.send(new ListTasksCommand({ cluster: config.CLUSTER, startedBy: token, desiredStatus }));
-      arns.push(...(res.taskArns ?? []));
-    }
-    return arns;
-  };
+  const now = deps.now ?? Date.now;
+  const records = new LaunchRecords(deps.ddb, config.LAUNCH_TABLE, config.CLAIM_LEASE_SECONDS * 1000);
 
   const headEtag = async (bucket: string, key: string, where: string): Promise<string> => {
     try {
       return (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ETag ?? '';
     } catch (err) {
-      const e = err as Error & { $metadata?: { httpStatusCode?: number } };
-      if (e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404) {
+      const e = err as Error;
+      // 404 needs s3:ListBucket on the bucket; without it S3 answers 403 for a missing key too
+      // (HeadObject API reference, "Permissions"). Neither starts a task; the message says which.
+      if (e.name === 'NotFound' || statusOf(err) === 404) {
         throw new SourceNotFoundError(`${where} does not exist: no task started`, { cause: err });
+      }
+      if (statusOf(err) === 403) {
+        throw new SourceNotFoundError(
+          `${where} is not readable by the launcher (403: missing, or outside what its role may read): no task started`,
+          { cause: err },
+        );
       }
       throw err;
     }
   };
 
-  const launch = async (object: SourceObject): Promise<Launch> => {
+  /** Calls RunTask for the claimed attempt and records the answer. */
+  const run = async (object: SourceObject, token: string, claim: Claim): Promise<Launch> => {
     const where = `s3://${object.bucket}/${object.key}`;
-    // A direct call may not name the ETag: read it (and prove the object exists) first.
-    const etag = object.etag ?? (await headEtag(object.bucket, object.key, where));
-    const token = launchToken({ bucket: object.bucket, key: object.key, etag });
-
-    // RunTask's clientToken makes a retried request idempotent; looking the token up first
-    // also covers a re-delivery that arrives after the token's idempotency window.
-    const existing = await existingTasks(token);
-    if (existing.length > 0) {
-      logger.info('task already started for this upload, not starting another', { object: where, taskArns: existing });
-      return { bucket: object.bucket, key: object.key, taskArns: existing, started: false };
-    }
+    const clientToken = clientTokenFor(token, claim.attempt);
+    const giveBack = (message: string, startedNothing: boolean) =>
+      records.failed(claim, message, startedNothing, now()).catch((err: Error) => {
+        // The lease runs out on its own; the RunTask error is the one to report.
+        logger.error('could not record the failed attempt', { object: where, token, error: err });
+      });
 
     let res: RunTaskCommandOutput;
     try {
-      res = await ecs.send(new RunTaskCommand(runTaskInput(config, object, token)));
+      res = await ecs.send(new RunTaskCommand(runTaskInput(config, object, token, clientToken)));
     } catch (err) {
-      const e = err as Error;
-      throw new RunTaskFailedError(`RunTask for ${where} failed: ${e.name}: ${e.message}`, { cause: err });
+      const e = err as Error & { resourceIds?: string[] };
+      if (e.name === 'ConflictException' && e.resourceIds?.length) {
+        // The client token already started these tasks, with other parameters (the
+        // configuration changed between attempts): they are this upload's tasks.
+        logger.warn('client token already used by other tasks; recording them', {
+          object: where,
+          tasks: e.resourceIds,
+        });
+        await records.started(claim, e.resourceIds, now());
+        return { bucket: object.bucket, key: object.key, taskArns: e.resourceIds, started: false };
+      }
+      const message = `RunTask for ${where} failed: ${e.name}: ${e.message}`;
+      // A 4xx is ECS refusing the request: nothing started. A 5xx or a network error may
+      // follow a started task, so the next attempt asks again with the same client token.
+      const status = statusOf(err);
+      await giveBack(message, status !== undefined && status >= 400 && status < 500);
+      throw new RunTaskFailedError(message, { cause: err });
     }
     const failures = res.failures ?? [];
     const taskArns = (res.tasks ?? []).map((t) => t.taskArn).filter((a): a is string => Boolean(a));
-    if (failures.length > 0 || taskArns.length === 0) {
+    if (taskArns.length === 0) {
       // RunTask answers 200 with `failures` for capacity, placement, or a missing resource.
       const why = failures.length
         ? failures.map((f) => [f.reason, f.arn, f.detail].filter(Boolean).join(' ')).join('; ')
         : 'no task and no failure in the response';
-      throw new RunTaskFailedError(
-        `RunTask for ${where} started no task (cluster ${config.CLUSTER}, task definition ${config.TASK_DEFINITION}): ${why}`,
-      );
+      const message = `RunTask for ${where} started no task (cluster ${config.CLUSTER}, task definition ${config.TASK_DEFINITION}): ${why}`;
+      await giveBack(message, true);
+      throw new RunTaskFailedError(message);
     }
-    logger.info('task started', { object: where, taskArns, capacityProvider: config.CAPACITY_PROVIDER });
+    await records.started(claim, taskArns, now());
+    logger.info('task started', {
+      object: where,
+      taskArns,
+      attempt: claim.attempt,
+      capacityProvider: config.CAPACITY_PROVIDER,
+    });
     return { bucket: object.bucket, key: object.key, taskArns, started: true };
+  };
+
+  const launch = async (object: SourceObject): Promise<Launch> => {
+    const where = `s3://${object.bucket}/${object.key}`;
+    // A direct call may not name the ETag: read it (and prove the object exists) first.
+    const etag = bareEtag(object.etag ?? (await headEtag(object.bucket, object.key, where)));
+    const token = launchToken({ bucket: object.bucket, key: object.key, etag });
+    const upload = { token, bucket: object.bucket, key: object.key, etag };
+
+    // The conditional write of the claim is what keeps concurrent and late deliveries to one
+    // task; RunTask's clientToken covers a retry of the call itself. A write that loses a race
+    // reads again; three rounds cover any interleaving of two invocations.
+    for (let round = 0; round < 3; round++) {
+      const got = await records.claim(upload, now());
+      if ('claim' in got) return run({ ...object, etag }, token, got.claim);
+      if (!got.record) continue;
+      const step = nextStep(got.record, now());
+      switch (step.kind) {
+        case 'started':
+          logger.info('task already started for this upload, not starting another', {
+            object: where,
+            taskArns: step.taskArns,
+          });
+          return { bucket: object.bucket, key: object.key, taskArns: step.taskArns, started: false };
+        case 'in-flight':
+          throw new LaunchInProgressError(
+            `${where} is being launched by another invocation (claim held until ${iso(step.leaseUntil)}): retry later`,
+          );
+        case 'stale':
+          throw new StaleClaimError(
+            `${where} was claimed at ${iso(got.record.claimedAt)} by an attempt that never recorded RunTask's answer, ` +
+              `longer ago than ECS surely keeps its client token: no task started, so as not to start a second. ` +
+              `Look for its task (aws ecs list-tasks --cluster ${config.CLUSTER} --started-by ${token}; stopped ` +
+              `tasks are listed for about an hour), then delete item ${token} from ${config.LAUNCH_TABLE} to launch it again`,
+          );
+        case 'same-token':
+        case 'next-attempt': {
+          const claim = await records.takeOver(got.record, now(), step.kind === 'next-attempt');
+          if (claim) {
+            logger.warn('taking over the launch of an upload', {
+              object: where,
+              attempt: claim.attempt,
+              reusesClientToken: step.kind === 'same-token',
+              lastError: got.record.lastError,
+            });
+            return run({ ...object, etag }, token, claim);
+          }
+        }
+      }
+    }
+    throw new LaunchInProgressError(`${where} is being launched by another invocation: retry later`);
   };
 
   return async (event: unknown, context?: Context): Promise<LaunchResult> => {
@@ -111,7 +204,7 @@ export function createHandler(deps: LauncherDeps) {
     const result: LaunchResult = { launched: [], skipped: [] };
     const errors: Error[] = [];
     // Every object gets its attempt; a failure is raised after the rest have been started, and a
-    // retry of the whole event finds those tasks by their token instead of starting them twice.
+    // retry of the whole event finds those in the record instead of starting them twice.
     for (const object of parsed.objects) {
       const reason = skipReason(object);
       if (reason) {
@@ -140,6 +233,11 @@ let lambdaHandler: ReturnType<typeof createHandler> | undefined;
 
 /** Lambda entry point; clients read AWS_REGION / AWS_ENDPOINT_URL from the environment. */
 export const handler = (event: unknown, context: Context): Promise<LaunchResult> => {
-  lambdaHandler ??= createHandler({ ecs: new ECSClient({}), s3: new S3Client({}), config: parseConfig(process.env) });
+  lambdaHandler ??= createHandler({
+    ecs: new ECSClient({}),
+    s3: new S3Client({}),
+    ddb: DynamoDBDocumentClient.from(new DynamoDBClient({})),
+    config: parseConfig(process.env),
+  });
   return lambdaHandler(event, context);
 };

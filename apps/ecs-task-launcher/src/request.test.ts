@@ -1,9 +1,14 @@
 import { taskEnvironment } from '@samples/transcoder/contract';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from './config.ts';
-import { InvalidEventError, launchToken, parseEvent, runTaskInput, skipReason } from './request.ts';
+import { clientTokenFor, InvalidEventError, launchToken, parseEvent, runTaskInput, skipReason } from './request.ts';
 
-const env = { CLUSTER: 'media', TASK_DEFINITION: 'transcoder:3', SUBNETS: 'subnet-a, subnet-b' };
+const env = {
+  CLUSTER: 'media',
+  TASK_DEFINITION: 'transcoder:3',
+  SUBNETS: 'subnet-a, subnet-b',
+  LAUNCH_TABLE: 'launches',
+};
 
 const s3Event = (eventName: string, key: string, eTag = 'abc', size = 10) => ({
   Records: [
@@ -69,6 +74,17 @@ describe('launchToken', () => {
   });
 });
 
+describe('clientTokenFor', () => {
+  it("is the upload's token for the first attempt and a new 64-hex token for each later one", () => {
+    const token = launchToken({ bucket: 'b', key: 'k.mp4', etag: 'e1' });
+    expect(clientTokenFor(token, 1)).toBe(token);
+    const second = clientTokenFor(token, 2);
+    expect(second).toMatch(/^[0-9a-f]{64}$/);
+    expect(new Set([token, second, clientTokenFor(token, 3)]).size).toBe(3);
+    expect(clientTokenFor(token, 2)).toBe(second);
+  });
+});
+
 describe('runTaskInput', () => {
   const object = { bucket: 'uploads', key: 'in/clip.mp4' };
 
@@ -98,6 +114,11 @@ describe('runTaskInput', () => {
     expect(input.networkConfiguration?.awsvpcConfiguration?.securityGroups).toBeUndefined();
   });
 
+  it("sends the attempt's client token and keeps the upload's token as startedBy", () => {
+    const input = runTaskInput(parseConfig(env), object, 'upload-token', 'attempt-2-token');
+    expect(input).toMatchObject({ clientToken: 'attempt-2-token', startedBy: 'upload-token' });
+  });
+
   it('uses a FARGATE_SPOT capacity provider strategy instead of a launch type when asked', () => {
     const input = runTaskInput(
       parseConfig({ ...env, CAPACITY_PROVIDER: 'FARGATE_SPOT', SECURITY_GROUPS: 'sg-1' }),
@@ -109,24 +130,34 @@ describe('runTaskInput', () => {
     expect(input.networkConfiguration?.awsvpcConfiguration?.securityGroups).toEqual(['sg-1']);
   });
 
-  it("speaks the transcoder's environment contract", () => {
+  it("speaks the transcoder's environment contract, the upload's ETag included", () => {
     const config = parseConfig({ ...env, OUTPUT_BUCKET: 'out', OUTPUT_PREFIX: 'videos', RENDITIONS: '720,480' });
-    const environment = runTaskInput(config, object, 't').overrides?.containerOverrides?.[0]?.environment;
-    expect(environment).toEqual(
+    const input = runTaskInput(config, { ...object, etag: '9b2cf535f27731c974343645a3985328' }, 't');
+    expect(input.overrides?.containerOverrides?.[0]?.environment).toEqual(
       taskEnvironment({
         inputBucket: 'uploads',
         inputKey: 'in/clip.mp4',
+        inputEtag: '9b2cf535f27731c974343645a3985328',
         outputBucket: 'out',
         outputPrefix: 'videos',
         renditions: [720, 480],
       }),
     );
   });
+
+  it('passes the ETag without quotes, as S3 event records carry it', () => {
+    const input = runTaskInput(parseConfig(env), { ...object, etag: '"abc"' }, 't');
+    expect(input.overrides?.containerOverrides?.[0]?.environment).toContainEqual({ name: 'INPUT_ETAG', value: 'abc' });
+  });
 });
 
 describe('parseConfig', () => {
   it('names what is missing', () => {
-    expect(() => parseConfig({ CLUSTER: 'c', TASK_DEFINITION: 't' })).toThrow(/SUBNETS: at least one subnet/);
+    expect(() => parseConfig({ CLUSTER: 'c', TASK_DEFINITION: 't', LAUNCH_TABLE: 'l' })).toThrow(
+      /SUBNETS: at least one subnet/,
+    );
+    expect(() => parseConfig({ CLUSTER: 'c', TASK_DEFINITION: 't', SUBNETS: 's' })).toThrow(/LAUNCH_TABLE/);
+    expect(parseConfig(env).CLAIM_LEASE_SECONDS).toBe(60);
     expect(() => parseConfig({ ...env, CAPACITY_PROVIDER: 'EC2' })).toThrow(/CAPACITY_PROVIDER/);
   });
 });

@@ -96,15 +96,42 @@ export function skipReason(object: SourceObject): string | undefined {
  * under the same key (new ETag) gives a new one.
  */
 export function launchToken(object: Required<Pick<SourceObject, 'bucket' | 'key' | 'etag'>>): string {
-  const etag = object.etag.replace(/^"|"$/g, '');
-  return createHash('sha256').update(`${object.bucket}\n${object.key}\n${etag}`).digest('hex');
+  return createHash('sha256')
+    .update(`${object.bucket}\n${object.key}\n${bareEtag(object.etag)}`)
+    .digest('hex');
 }
 
-/** The RunTask request: the task definition's container, its environment overridden for this object. */
-export function runTaskInput(config: Config, object: SourceObject, token: string): RunTaskCommandInput {
+/** The ETag without surrounding double quotes, as S3 event records carry it (HeadObject quotes it). */
+export function bareEtag(etag: string): string {
+  return etag.replace(/^"|"$/g, '');
+}
+
+/**
+ * RunTask's client token for an attempt at launching the upload: the upload's token for the
+ * first, a new 64-hex token derived from it for each later one. ECS answers a retry with the
+ * same token with the original result, failures included, so an attempt after a RunTask that
+ * started nothing needs a token of its own.
+ */
+export function clientTokenFor(token: string, attempt: number): string {
+  return attempt === 1 ? token : createHash('sha256').update(`${token}\nattempt ${attempt}`).digest('hex');
+}
+
+/**
+ * The RunTask request: the task definition's container, its environment overridden for this
+ * object. `token` is the upload's (the task's `startedBy`, the same for every attempt, so that
+ * all tasks of one upload can be listed); `clientToken` the attempt's (`clientTokenFor`).
+ */
+export function runTaskInput(
+  config: Config,
+  object: SourceObject,
+  token: string,
+  clientToken = token,
+): RunTaskCommandInput {
   const environment = [
     { name: 'INPUT_BUCKET', value: object.bucket },
     { name: 'INPUT_KEY', value: object.key },
+    // The task then reads only this upload: if the key was overwritten since, it exits 2 and writes nothing.
+    ...(object.etag ? [{ name: 'INPUT_ETAG', value: bareEtag(object.etag) }] : []),
     ...(['OUTPUT_BUCKET', 'OUTPUT_PREFIX', 'RENDITIONS'] as const)
       .filter((name) => config[name] !== undefined)
       .map((name) => ({ name, value: config[name] as string })),
@@ -124,8 +151,8 @@ export function runTaskInput(config: Config, object: SourceObject, token: string
       },
     },
     overrides: { containerOverrides: [{ name: config.CONTAINER_NAME, environment }] },
-    clientToken: token,
-    // Also the key the launcher looks tasks up by before starting one (see handler.ts).
+    clientToken,
+    // For operators: `aws ecs list-tasks --started-by <token>` finds the upload's running task.
     startedBy: token,
   };
 }

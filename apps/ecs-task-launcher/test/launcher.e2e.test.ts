@@ -1,5 +1,7 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { deleteFunction, invoke } from '@samples/emulator/deploy';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { listKeys, waitFor } from '@samples/emulator/waiters';
@@ -7,6 +9,7 @@ import { makeClip } from '@samples/transcoder/clips';
 import { waitForTaskStopped } from '@samples/transcoder/ecs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { LaunchResult } from '../src/handler.ts';
+import { launchToken } from '../src/request.ts';
 import { deployLauncher, deployLauncherFunction, type LauncherStack } from './stack.ts';
 
 describeWith(['lambda', 'ecs', 's3'], 'ecs-task-launcher: an upload starts the transcoder as an ECS task', () => {
@@ -14,7 +17,20 @@ describeWith(['lambda', 'ecs', 's3'], 'ecs-task-launcher: an upload starts the t
   let stack: LauncherStack;
   let ecs: ECSClient;
   let s3: S3Client;
+  let ddb: DynamoDBDocumentClient;
   let etag: string;
+
+  /** The launcher's record of an upload, read from its table. */
+  const recordOf = async (key: string, etag: string) =>
+    (
+      await ddb.send(
+        new GetCommand({
+          TableName: stack.launchTable,
+          Key: { token: launchToken({ bucket: stack.inputBucket, key, etag }) },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
 
   /** Every task of the cluster, running or stopped. */
   const tasksIn = async () => {
@@ -30,6 +46,7 @@ describeWith(['lambda', 'ecs', 's3'], 'ecs-task-launcher: an upload starts the t
     emulator();
     ecs = new ECSClient({});
     s3 = new S3Client({});
+    ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
     stack = await deployLauncher({ name, inputBucket: `${name}-in`, outputBucket: `${name}-out` });
   });
 
@@ -53,13 +70,15 @@ describeWith(['lambda', 'ecs', 's3'], 'ecs-task-launcher: an upload starts the t
     const task = await waitForTaskStopped(ecs, stack.task.cluster, taskArn);
     expect(task.exitCode, task.why).toBe(0);
     expect(task.environment).toMatchObject({ INPUT_BUCKET: stack.inputBucket, INPUT_KEY: 'uploads/first clip.mp4' });
+    expect(task.environment).toMatchObject({ INPUT_ETAG: etag.replaceAll('"', '') });
+    // Outputs keep the whole source key (the transcoder's contract).
     expect(await listKeys(s3, stack.outputBucket, 'processed/')).toEqual([
-      'processed/480p/uploads/first clip.mp4',
-      'processed/manifest/uploads/first clip.json',
+      'processed/480p/uploads/first clip.mp4.mp4',
+      'processed/manifest/uploads/first clip.mp4.json',
     ]);
   });
 
-  it('starts no second task when the same upload is delivered again', async () => {
+  it('starts no second task when the same upload is delivered again after its task stopped', async () => {
     const redelivered = {
       Records: [
         {
@@ -77,12 +96,53 @@ describeWith(['lambda', 'ecs', 's3'], 'ecs-task-launcher: an upload starts the t
     expect(res.payload.launched).toHaveLength(1);
     expect(res.payload.launched[0]).toMatchObject({ key: 'uploads/first clip.mp4', started: false });
     expect(await tasksIn()).toEqual(res.payload.launched[0]?.taskArns);
+    expect(await recordOf('uploads/first clip.mp4', etag.replaceAll('"', ''))).toMatchObject({
+      bucket: stack.inputBucket,
+      key: 'uploads/first clip.mp4',
+      taskArns: res.payload.launched[0]?.taskArns,
+    });
     const info = emulator();
     if (info.backend === 'ministack') {
       console.info(
-        `[emulator] ${info.description}: RunTask ignores clientToken; the launcher's lookup of tasks startedBy the upload's token is what kept this to one task`,
+        `[emulator] ${info.description}: RunTask ignores clientToken; the launcher's record of started uploads is what kept this to one task`,
       );
     }
+  });
+
+  it('two deliveries of one upload at the same time start exactly one task', async () => {
+    const key = 'direct/concurrent clip.mp4';
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket: stack.inputBucket, Key: key, Body: makeClip({ width: 640, height: 360 }) }),
+    );
+    const event = { bucket: stack.inputBucket, key, etag: (put.ETag ?? '').replaceAll('"', '') };
+    const before = await tasksIn();
+    const results = await Promise.all([invoke<LaunchResult>(name, event), invoke<LaunchResult>(name, event)]);
+    const started = await waitFor('the task of the upload', async () => {
+      const now = (await tasksIn()).filter((t) => !before.includes(t));
+      return now.length > 0 ? now : undefined;
+    });
+    expect(started).toHaveLength(1);
+    // Each delivery either started the task, found it started, or was told to retry (the
+    // platform retries a failed asynchronous invocation); none started another.
+    for (const r of results) {
+      if (r.functionError) {
+        expect((r.payload as unknown as { errorMessage: string }).errorMessage, r.log).toMatch(
+          /being launched by another invocation/,
+        );
+      } else {
+        expect(r.payload.launched[0]?.taskArns).toEqual(started);
+      }
+    }
+    expect(results.filter((r) => !r.functionError && r.payload.launched[0]?.started)).toHaveLength(1);
+    expect(await recordOf(key, event.etag)).toMatchObject({ key, attempt: 1, taskArns: started });
+    const info = emulator();
+    if (info.backend === 'ministack') {
+      console.info(
+        `[emulator] ${info.description}: RunTask ignores clientToken; the conditional write of the launcher's record kept this to one task`,
+      );
+    }
+    const task = await waitForTaskStopped(ecs, stack.task.cluster, started[0] as string);
+    expect(task.exitCode, task.why).toBe(0);
   });
 
   it('a direct { bucket, key } call reads the ETag, starts one task and returns its ARN', async () => {

@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { bundleLambda } from '@samples/build';
 import { deployFunction, notifyOnUpload } from '@samples/emulator/deploy';
@@ -13,13 +14,16 @@ export interface LauncherStack {
   functionArn: string;
   inputBucket: string;
   outputBucket: string;
+  /** The record of started uploads (partition key `token`). */
+  launchTable: string;
   task: TranscoderTask;
 }
 
 /**
  * Test, demo and benchmark tooling: the launcher deployed into the emulator as it runs on
  * AWS: the bundled function with a least-privilege role, triggered by uploads to
- * `inputBucket`, starting the transcoder's task definition in its own cluster.
+ * `inputBucket`, starting the transcoder's task definition in its own cluster, recording the
+ * uploads it started in a table of its own.
  */
 export async function deployLauncher(opts: {
   name: string;
@@ -30,6 +34,15 @@ export async function deployLauncher(opts: {
   const s3 = new S3Client({});
   await s3.send(new CreateBucketCommand({ Bucket: opts.inputBucket }));
   await s3.send(new CreateBucketCommand({ Bucket: opts.outputBucket }));
+  const launchTable = `${opts.name}-launches`;
+  await new DynamoDBClient({}).send(
+    new CreateTableCommand({
+      TableName: launchTable,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'token', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'token', KeyType: 'HASH' }],
+    }),
+  );
   const task = await deployTranscoderTask({
     cluster: `${opts.name}-cluster`,
     family: `${opts.name}-transcoder`,
@@ -40,6 +53,7 @@ export async function deployLauncher(opts: {
     functionArn: '',
     inputBucket: opts.inputBucket,
     outputBucket: opts.outputBucket,
+    launchTable,
     task,
   };
   stack.functionArn = await deployLauncherFunction({ name: opts.name, stack, environment: opts.environment });
@@ -54,7 +68,7 @@ export async function deployLauncherFunction(opts: {
   stack: Omit<LauncherStack, 'functionName' | 'functionArn'>;
   environment?: Record<string, string>;
 }): Promise<string> {
-  const { task, inputBucket } = opts.stack;
+  const { task, inputBucket, launchTable } = opts.stack;
   const bundle = await bundleLambda({ entry: join(packageDir, 'src/handler.ts'), outdir: join(tmpdir(), opts.name) });
   return deployFunction({
     name: opts.name,
@@ -68,6 +82,7 @@ export async function deployLauncherFunction(opts: {
       // The emulator does not check subnets; on AWS these are private subnets of the VPC.
       SUBNETS: 'subnet-0a1b2c3d4e5f67890',
       SECURITY_GROUPS: 'sg-0a1b2c3d4e5f67890',
+      LAUNCH_TABLE: launchTable,
       POWERTOOLS_LOG_LEVEL: 'INFO',
       ...opts.environment,
     },
@@ -77,9 +92,14 @@ export async function deployLauncherFunction(opts: {
         Action: ['ecs:RunTask'],
         Resource: [`arn:aws:ecs:*:*:task-definition/${task.family}:*`],
       },
-      // ListTasks takes no resource ARN; on AWS narrow it with the ecs:cluster condition.
-      { Effect: 'Allow', Action: ['ecs:ListTasks'], Resource: ['*'] },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: [`arn:aws:dynamodb:*:*:table/${launchTable}`],
+      },
       { Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${inputBucket}/*`] },
+      // So that HeadObject of a missing key answers 404, not 403 (as on AWS; see infra/stack.ts).
+      { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [`arn:aws:s3:::${inputBucket}`] },
     ],
   });
 }
