@@ -33,8 +33,11 @@ export const MODEL_ATTEMPTS = 2;
 export const CONNECT_TIMEOUT_MS = 2_000;
 /** Default time allowed for the endpoint's answer, per attempt. */
 export const DEFAULT_MODEL_TIMEOUT_MS = 10_000;
-/** Time the function needs around the model calls: the retry's back-off, parsing, the reply. */
-export const FUNCTION_HEADROOM_MS = 1_000;
+/**
+ * Time the function needs around the model calls: the SDK's back-off before the retry (at most
+ * 1 s, after a throttled answer; 200 ms after a timeout), parsing and the reply.
+ */
+export const FUNCTION_HEADROOM_MS = 1_500;
 /**
  * API Gateway's integration timeout: at most 29 s for a REST API (by default), 30 s for an
  * HTTP API. 29 s fits both.

@@ -12,6 +12,7 @@ import { bundleLambda } from '@samples/build';
 import { deleteFunction, deployFunction } from '@samples/emulator/deploy';
 import { buildModelServerImage } from '@samples/model-server/image';
 import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
+import { timeoutsFor } from '../src/limits.ts';
 
 /** Test and demo tooling: the model container, the proxy deployed in the emulator, an HTTP API in front. */
 export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -66,14 +67,16 @@ export async function deployProxy(opts: {
     entry: join(PACKAGE_DIR, 'src', 'handler.ts'),
     outdir: join(PACKAGE_DIR, 'dist', opts.name),
   });
+  // The same derivation as the CDK stack: the function outlasts every model attempt.
+  const timeouts = timeoutsFor(8_000);
   const functionArn = await deployFunction({
     name: opts.name,
     zip: bundle.zip,
     memoryMb: 512,
-    timeoutSeconds: 15,
+    timeoutSeconds: timeouts.functionTimeoutSeconds,
     environment: {
       ENDPOINT_NAME: endpointName,
-      MODEL_TIMEOUT_MS: '8000',
+      MODEL_TIMEOUT_MS: String(timeouts.modelTimeoutMs),
       AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: opts.modelUrl,
       // The HTTP API's CORS configuration adds the CORS headers.
       CORS_ALLOW_ORIGIN: '',
