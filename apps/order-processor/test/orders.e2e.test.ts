@@ -2,7 +2,18 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { waitFor } from '@samples/emulator/waiters';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { deployStack, drain, makeOrder, queueDepth, type Stack, scanOrders, sendAll } from './stack.ts';
+import {
+  deployStack,
+  drain,
+  expireIdempotencyRecords,
+  makeOrder,
+  noticeOrderIds,
+  queueDepth,
+  type Stack,
+  scanItems,
+  scanOrders,
+  sendAll,
+} from './stack.ts';
 
 // The handler bundled and deployed into the emulator's Lambda, fed by SQS event source mappings
 // (standard and FIFO, batch size 10, ReportBatchItemFailures), storing into DynamoDB and
@@ -17,10 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.remove();
 });
-
-function noticeOrderIds(messages: Message[]): string[] {
-  return messages.map((m) => (JSON.parse(JSON.parse(m.Body!).Message) as { orderId: string }).orderId);
-}
 
 describeWith(['lambda', 'sqs', 'sns', 'dynamodb'], 'order-processor on SQS', () => {
   it('stores and announces every valid order exactly once and parks every poison message', async () => {
@@ -123,5 +130,45 @@ describeWith(['lambda', 'sqs', 'sns', 'dynamodb'], 'order-processor on SQS', () 
     // shares a2's receive count and is dead-lettered with it, in group order, ready for a redrive.
     expect(dead.map((m) => m.Body)).toEqual([poison, JSON.stringify(a[1])]);
     expect(await queueDepth(stack.sqs, stack.fifoQueueUrl)).toBe(0);
+  });
+
+  it('announces an order once however late its duplicate arrives, and parks a conflicting version', async () => {
+    const order = makeOrder('late-e2e-1');
+    await sendAll(stack.sqs, stack.queueUrl, [{ body: JSON.stringify(order) }]);
+    const notices: Message[] = [];
+    const ours = () => notices.filter((m) => noticeOrderIds([m])[0] === order.orderId);
+    await waitFor(
+      'the first notice',
+      async () => {
+        notices.push(...(await drain(stack.sqs, stack.noticesUrl)));
+        return ours().length > 0 ? true : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
+    const storedOrder = async () =>
+      (await scanItems(stack.ddb, stack.ordersTable)).find((i) => i.orderId === order.orderId);
+    const before = await storedOrder();
+
+    // After the idempotency window: its records gone, as DynamoDB's TTL removes them after an hour.
+    expect(await expireIdempotencyRecords(stack.ddb, stack.idempotencyTable)).toBeGreaterThan(0);
+    const conflicting = { ...order, items: [{ sku: 'SKU-Z', quantity: 3, unitPrice: 99_999 }] };
+    await sendAll(stack.sqs, stack.queueUrl, [{ body: JSON.stringify(order) }, { body: JSON.stringify(conflicting) }]);
+    await waitFor('source queue empty', async () =>
+      (await queueDepth(stack.sqs, stack.queueUrl)) === 0 ? true : undefined,
+    );
+    await new Promise((r) => setTimeout(r, 3000));
+    notices.push(...(await drain(stack.sqs, stack.noticesUrl)));
+
+    // One notice, and it describes the stored order.
+    expect(ours()).toHaveLength(1);
+    expect(JSON.parse(JSON.parse(ours()[0]!.Body!).Message)).toMatchObject({ total: before?.total });
+    const after = await storedOrder();
+    expect(after).toEqual(before);
+    expect(after?.announcedAt).toEqual(expect.any(String));
+    // The conflicting version is parked with the stored one beside it, and nothing is dead-lettered.
+    const parked = (await scanItems(stack.ddb, stack.conflictsTable)).filter((c) => c.orderId === order.orderId);
+    expect(parked).toHaveLength(1);
+    expect(parked[0]).toMatchObject({ incoming: conflicting, stored: { total: before?.total, items: order.items } });
+    expect(await drain(stack.sqs, stack.dlqUrl)).toEqual([]);
   });
 });
