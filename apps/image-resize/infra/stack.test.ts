@@ -40,12 +40,31 @@ describe('ImageResizeStack', () => {
     });
   });
 
-  it('reads uploads and writes renditions, each under its prefix only', () => {
+  it('reads uploads under its prefix, lists only that prefix, and only writes renditions', () => {
+    const bucket = (prefix: string) => {
+      const ids = Object.keys(template.findResources('AWS::S3::Bucket')).filter((id) => id.startsWith(prefix));
+      expect(ids, prefix).toHaveLength(1);
+      return { 'Fn::GetAtt': [ids[0], 'Arn'] };
+    };
+    const under = (arn: unknown, prefix: string) => ({ 'Fn::Join': ['', [arn, `/${prefix}*`]] });
     const statements = roleStatements(template, 'ResizeRole');
     const s3 = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
-    expect(s3.map((s) => [s.Action].flat().sort())).toEqual([['s3:GetObject'], ['s3:DeleteObject', 's3:PutObject']]);
-    expect(JSON.stringify(s3[0]?.Resource)).toContain('/uploads/*');
-    expect(JSON.stringify(s3[1]?.Resource)).toContain('/renditions/*');
+    // GetObject/HeadObject on a missing key answer 404 only with s3:ListBucket on the bucket, 403
+    // AccessDenied without it (GetObject and HeadObject API references, "Permissions"), and the
+    // handler skips a deleted upload on 404. Without ListBucket it would be retried, then dead-lettered.
+    // The condition keeps listing to the upload prefix. For that check S3 takes the requested key as
+    // s3:prefix, so uploads/<key> matches uploads/* (not in the AWS docs; Ceph RGW copies AWS here:
+    // ceph/ceph#68577). No s3:DeleteObject: a failed attempt is rewritten by the retry, never cleaned up.
+    expect(s3).toEqual([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: under(bucket('BucketsUploads'), 'uploads/') },
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: bucket('BucketsUploads'),
+        Condition: { StringLike: { 's3:prefix': 'uploads/*' } },
+      },
+      { Effect: 'Allow', Action: 's3:PutObject', Resource: under(bucket('BucketsRenditions'), 'renditions/') },
+    ]);
   });
 
   it('is triggered by uploads, with retries, a queue for failed events and alarms', () => {

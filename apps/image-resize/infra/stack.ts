@@ -43,10 +43,19 @@ export class ImageResizeStack extends Stack {
         resources: [this.uploads.arnForObjects(`${uploadPrefix}*`)],
       }),
     );
-    // PutObject, and DeleteObject to remove a partial set of renditions when an upload fails.
+    // Without s3:ListBucket, S3 answers 403 AccessDenied instead of 404 for a missing key, and the
+    // handler skips a deleted upload only on 404. Listing is limited to the upload prefix.
     resize.role.addToPolicy(
       new iam.PolicyStatement({
-        actions: ['s3:PutObject', 's3:DeleteObject'],
+        actions: ['s3:ListBucket'],
+        resources: [this.uploads.bucketArn],
+        conditions: { StringLike: { 's3:prefix': `${uploadPrefix}*` } },
+      }),
+    );
+    // PutObject only: a retry overwrites the deterministic keys, nothing is ever deleted.
+    resize.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
         resources: [this.renditions.arnForObjects(`${destPrefix}*`)],
       }),
     );

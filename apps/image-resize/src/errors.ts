@@ -3,25 +3,13 @@ export class RejectedInput extends Error {
   override name = 'RejectedInput';
 }
 
-/** sharp's messages for input it cannot or will not decode. */
-const UNDECODABLE = [
-  /unsupported image format/i,
-  /Input (buffer|file) (contains|has) unsupported/i,
-  /exceeds pixel limit/i,
-  /premature end/i,
-  /corrupt/i,
-  /truncated/i,
-  /VipsJpeg|VipsPng|VipsForeign|vips_/i,
-  /bad (seek|huffman|adaptive)/i,
-  /Invalid (PNG|JPEG|image)/i,
-  /not a known file format/i,
-];
-
-/** Classifies an error thrown while decoding or encoding: rejected input, or rethrow. */
-export function asRejection(err: unknown): RejectedInput | undefined {
+/**
+ * A failure while reading the input (its header, or decoding its pixels) is the input's: the same
+ * bytes fail the same way on every retry. Classified by where it happened, not by sharp's wording,
+ * which is the same for a corrupt file and for an encoder out of memory.
+ */
+export function undecodable(err: unknown): RejectedInput {
   if (err instanceof RejectedInput) return err;
   const message = err instanceof Error ? err.message : String(err);
-  return UNDECODABLE.some((re) => re.test(message))
-    ? new RejectedInput(`cannot decode image: ${message.split('\n')[0]}`)
-    : undefined;
+  return new RejectedInput(`cannot decode image: ${message.split('\n')[0]}`, { cause: err });
 }

@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
-  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   NoSuchKey,
@@ -10,8 +9,8 @@ import {
 } from '@aws-sdk/client-s3';
 import type { S3Event, S3EventRecord } from 'aws-lambda';
 import { type Config, parseConfig } from './config.ts';
-import { asRejection, RejectedInput } from './errors.ts';
-import { decodeS3Key, recursionGuard } from './plan.ts';
+import { RejectedInput } from './errors.ts';
+import { decodeS3Key, recursionGuard, renditionKeyProblem } from './plan.ts';
 import { type Encoded, renderAll } from './resize.ts';
 
 const logger = new Logger({ serviceName: 'image-resize' });
@@ -23,9 +22,10 @@ export type Outcome = 'resized' | 'skipped' | 'rejected';
 
 /**
  * S3 ObjectCreated -> renditions. Every record is processed. Rejected input (empty, too
- * large, not an image, corrupt, a decompression bomb) is logged and writes nothing; it is
- * not retried. Transient failures throw, so Lambda retries the event, and re-delivery
- * writes the same objects.
+ * large, not an image, corrupt, a decompression bomb, a key too long for its renditions) is
+ * logged and writes nothing; it is not retried. An object deleted before it is processed is
+ * skipped. Every other failure throws, so Lambda retries the event, and the retry rewrites the
+ * same keys.
  */
 export async function handler(event: S3Event): Promise<{ results: { key: string; outcome: Outcome }[] }> {
   const results: { key: string; outcome: Outcome }[] = [];
@@ -56,6 +56,8 @@ export async function processRecord(
   }
   const t0 = performance.now();
   try {
+    const keyProblem = renditionKeyProblem(key, config);
+    if (keyProblem) throw new RejectedInput(keyProblem);
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
     const bytes = head.ContentLength ?? 0;
     if (bytes === 0) throw new RejectedInput('empty object');
@@ -65,9 +67,8 @@ export async function processRecord(
     const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: head.ETag }));
     const input = Buffer.from(await res.Body!.transformToByteArray());
     const tDecode = performance.now();
-    const renditions = await renderAll(input, key, config).catch((err: unknown) => {
-      throw asRejection(err) ?? err;
-    });
+    // Throws RejectedInput when the input cannot be read; any other error is left to Lambda's retries.
+    const renditions = await renderAll(input, key, config);
     const tEncode = performance.now();
     await putAll(s3, config, renditions, head.ETag ?? '');
     log.info('resized', {
@@ -79,9 +80,11 @@ export async function processRecord(
     });
     return 'resized';
   } catch (err) {
+    // 404 needs s3:ListBucket on the source bucket: without it S3 answers 403 AccessDenied for a
+    // missing key, which is thrown and retried like any other failure.
     if (err instanceof NoSuchKey || err instanceof NotFound) {
-      log.warn('rejected: the object no longer exists', { reason: 'object not found' });
-      return 'rejected';
+      log.warn('skipped: the object no longer exists', { reason: 'object not found' });
+      return 'skipped';
     }
     if (err instanceof RejectedInput) {
       log.error('rejected', { reason: err.message });
@@ -92,7 +95,11 @@ export async function processRecord(
   }
 }
 
-/** All renditions or none: on a failed upload the ones written are deleted before rethrowing. */
+/**
+ * Uploads every rendition, waiting for all of them, then rethrows the first failure. Nothing is
+ * deleted on failure: the keys are deterministic, so what a failed attempt leaves is its own output
+ * or an earlier run's, and the retry overwrites them all.
+ */
 async function putAll(s3: S3Client, config: Config, renditions: Encoded[], etag: string): Promise<void> {
   const results = await Promise.allSettled(
     renditions.map((r) =>
@@ -109,15 +116,5 @@ async function putAll(s3: S3Client, config: Config, renditions: Encoded[], etag:
     ),
   );
   const failed = results.find((r) => r.status === 'rejected');
-  if (!failed) return;
-  const written = renditions.filter((_, i) => results[i]?.status === 'fulfilled');
-  if (written.length > 0) {
-    await s3.send(
-      new DeleteObjectsCommand({
-        Bucket: config.destBucket,
-        Delete: { Objects: written.map((r) => ({ Key: r.key })), Quiet: true },
-      }),
-    );
-  }
-  throw failed.reason;
+  if (failed) throw failed.reason;
 }

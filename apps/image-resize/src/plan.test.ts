@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from './config.ts';
-import { asRejection, RejectedInput } from './errors.ts';
-import { decodeS3Key, displaySize, planRenditions, recursionGuard, renditionKey } from './plan.ts';
+import { RejectedInput } from './errors.ts';
+import {
+  decodeS3Key,
+  displaySize,
+  MAX_KEY_BYTES,
+  planRenditions,
+  recursionGuard,
+  renditionKey,
+  renditionKeyProblem,
+} from './plan.ts';
 
 const config = parseConfig({ DEST_BUCKET: 'out' });
 
@@ -47,7 +55,7 @@ describe('planRenditions', () => {
       '200x150.jpeg',
       '200x150.webp',
     ]);
-    expect(plan[1]).toMatchObject({ key: 'renditions/a/b/1280w.webp', contentType: 'image/webp' });
+    expect(plan[1]).toMatchObject({ key: 'renditions/a/b.jpg/1280w.webp', contentType: 'image/webp' });
   });
   it('portrait and never upscaled', () => {
     const plan = planRenditions({ width: 900, height: 1600, key: 'p.png' }, config);
@@ -60,9 +68,38 @@ describe('planRenditions', () => {
 });
 
 describe('renditionKey', () => {
-  it('drops only the last extension', () => {
-    expect(renditionKey('r/', 'x/y.z/photo.final.JPG', 640, 'jpeg')).toBe('r/x/y.z/photo.final/640w.jpg');
+  it('keeps the whole source key, so sources differing only by extension never share outputs', () => {
+    expect(renditionKey('renditions/', 'photos/cat.jpg', 640, 'webp')).toBe('renditions/photos/cat.jpg/640w.webp');
+    expect(renditionKey('renditions/', 'photos/cat.png', 640, 'webp')).toBe('renditions/photos/cat.png/640w.webp');
+    expect(renditionKey('r/', 'x/y.z/photo.final.JPG', 640, 'jpeg')).toBe('r/x/y.z/photo.final.JPG/640w.jpg');
     expect(renditionKey('', 'noext', 200, 'avif')).toBe('noext/200w.avif');
+  });
+});
+
+describe('planRenditions and format limits', () => {
+  it('rejects a rendition taller than its format can encode, before any encoding', () => {
+    // sharp refuses WebP above 16383 px a side ("Processed image is too large for the WebP format"):
+    // a 100x20000 strip gets one 100-wide rendition 20000 high. No retry can change that.
+    expect(() => planRenditions({ width: 100, height: 20_000, key: 'strip.png' }, config)).toThrow(RejectedInput);
+    expect(() => planRenditions({ width: 100, height: 20_000, key: 'strip.png' }, config)).toThrow(
+      /100x20000 .*too large for webp.*16383/,
+    );
+    const jpegOnly = { ...config, formats: ['jpeg' as const] };
+    expect(planRenditions({ width: 100, height: 20_000, key: 'strip.png' }, jpegOnly)).toHaveLength(1);
+  });
+});
+
+describe('renditionKeyProblem', () => {
+  // S3 object keys are at most 1,024 bytes of UTF-8, prefix and delimiters included
+  // (Amazon S3 User Guide, "Naming Amazon S3 objects").
+  it("names the longest rendition key when it would exceed S3's 1024-byte limit", () => {
+    const longest = (key: string) => Buffer.byteLength(renditionKey(config.destPrefix, key, 1280, 'webp'));
+    const fits = `uploads/${'a'.repeat(MAX_KEY_BYTES - longest('uploads/'))}`;
+    expect(longest(fits)).toBe(MAX_KEY_BYTES);
+    expect(renditionKeyProblem(fits, config)).toBeUndefined();
+    expect(renditionKeyProblem(`${fits}b`, config)).toMatch(/1025 bytes.*1024/);
+    // Bytes, not characters: é is two bytes in UTF-8.
+    expect(renditionKeyProblem(`${fits.slice(0, -1)}é`, config)).toMatch(/1025 bytes/);
   });
 });
 
@@ -79,13 +116,5 @@ describe('displaySize', () => {
   it('swaps width and height for EXIF orientations 5 to 8', () => {
     expect(displaySize({ width: 400, height: 300, orientation: 6 })).toEqual({ width: 300, height: 400 });
     expect(displaySize({ width: 400, height: 300, orientation: 3 })).toEqual({ width: 400, height: 300 });
-  });
-});
-
-describe('asRejection', () => {
-  it('turns decoder errors into rejections and leaves others to be retried', () => {
-    expect(asRejection(new Error('Input buffer contains unsupported image format'))).toBeInstanceOf(RejectedInput);
-    expect(asRejection(new Error('Input image exceeds pixel limit'))).toBeInstanceOf(RejectedInput);
-    expect(asRejection(new Error('socket hang up'))).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import type { Config, Format } from './config.ts';
+import { RejectedInput } from './errors.ts';
 
 export interface Rendition {
   width: number;
@@ -10,6 +11,10 @@ export interface Rendition {
 
 const EXT: Record<Format, string> = { jpeg: 'jpg', webp: 'webp', avif: 'avif' };
 const TYPE: Record<Format, string> = { jpeg: 'image/jpeg', webp: 'image/webp', avif: 'image/avif' };
+/** The largest side each encoder takes: sharp refuses more ("Processed image is too large for the ... format"). */
+const MAX_SIDE: Record<Format, number> = { jpeg: 65_535, webp: 16_383, avif: 16_384 };
+/** S3 object keys are at most 1,024 bytes of UTF-8, prefix included. */
+export const MAX_KEY_BYTES = 1024;
 
 /** S3 event keys are URL-encoded with `+` for space. */
 export function decodeS3Key(raw: string): string {
@@ -27,21 +32,40 @@ export function recursionGuard(bucket: string, key: string, config: Config): str
   return undefined;
 }
 
-/** `photos/cat.JPG` -> `<prefix>photos/cat/640w.webp` */
+/**
+ * `photos/cat.JPG` -> `<prefix>photos/cat.JPG/640w.webp`. The whole source key is kept, so
+ * `cat.jpg` and `cat.png` never write the same objects; the part after the last `/` is always
+ * `<width>w.<ext>`, so no two source keys share a rendition key.
+ */
 export function renditionKey(prefix: string, sourceKey: string, width: number, format: Format): string {
-  const stem = sourceKey.replace(/\.[^./]*$/, '');
-  return `${prefix}${stem}/${width}w.${EXT[format]}`;
+  return `${prefix}${sourceKey}/${width}w.${EXT[format]}`;
+}
+
+/**
+ * Why the source's rendition keys cannot exist in S3, or undefined. Checked before anything is
+ * downloaded. The widest configured width has the most digits: a source narrower than every
+ * width gets its own, smaller, width.
+ */
+export function renditionKeyProblem(sourceKey: string, config: Config): string | undefined {
+  const widest = Math.max(...config.widths);
+  const bytes = Math.max(
+    ...config.formats.map((f) => Buffer.byteLength(renditionKey(config.destPrefix, sourceKey, widest, f))),
+  );
+  return bytes > MAX_KEY_BYTES
+    ? `rendition keys would be up to ${bytes} bytes, above S3's ${MAX_KEY_BYTES}-byte key limit: shorten the source key`
+    : undefined;
 }
 
 /**
  * Every configured width not above the source's (never upscaled; a source narrower than
  * all of them gets one rendition at its own width), times every format. Orientation is
- * already applied: width and height are as displayed.
+ * already applied: width and height are as displayed. A rendition larger than its format
+ * can encode is rejected input.
  */
 export function planRenditions(source: { width: number; height: number; key: string }, config: Config): Rendition[] {
   const fit = config.widths.filter((w) => w <= source.width);
   const widths = fit.length > 0 ? fit : [source.width];
-  return widths.flatMap((width) =>
+  const plan = widths.flatMap((width) =>
     config.formats.map((format) => ({
       width,
       height: Math.max(1, Math.round((source.height * width) / source.width)),
@@ -50,6 +74,14 @@ export function planRenditions(source: { width: number; height: number; key: str
       contentType: TYPE[format],
     })),
   );
+  // Failures after decoding are retried, so a size the encoder can never take is refused here.
+  const tooLarge = plan.find((r) => Math.max(r.width, r.height) > MAX_SIDE[r.format]);
+  if (tooLarge) {
+    throw new RejectedInput(
+      `a ${tooLarge.width}x${tooLarge.height} rendition is too large for ${tooLarge.format} (at most ${MAX_SIDE[tooLarge.format]} px a side)`,
+    );
+  }
+  return plan;
 }
 
 /** Width and height as displayed: EXIF orientations 5-8 swap them. */

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import type { Config } from './config.ts';
-import { RejectedInput } from './errors.ts';
+import { RejectedInput, undecodable } from './errors.ts';
 import { displaySize, planRenditions, type Rendition } from './plan.ts';
 
 export interface Encoded extends Rendition {
@@ -11,11 +11,20 @@ const FORMATS_IN = new Set(['jpeg', 'png', 'webp', 'avif', 'heif', 'gif', 'tiff'
 
 /**
  * Decodes the image once (EXIF orientation applied, converted to sRGB, at the largest
- * rendition's size) and derives every rendition from those pixels. Output metadata is stripped except an sRGB profile.
+ * rendition's size) and derives every rendition from those pixels. Output metadata is stripped
+ * except an sRGB profile.
+ *
+ * Failures are classified by stage. Reading the input (its header, then its pixels) failing is
+ * rejected input: the same bytes fail again on every retry. Anything after (resizing, encoding,
+ * running out of memory) is thrown as it is, so Lambda retries the event.
  */
 export async function renderAll(input: Buffer, sourceKey: string, config: Config): Promise<Encoded[]> {
   const options = { limitInputPixels: config.maxInputPixels, failOn: 'error' as const };
-  const meta = await sharp(input, options).metadata();
+  const meta = await sharp(input, options)
+    .metadata()
+    .catch((err: unknown) => {
+      throw undecodable(err);
+    });
   if (!meta.format || !FORMATS_IN.has(meta.format))
     throw new RejectedInput(`unsupported format ${meta.format ?? 'unknown'}`);
   if (!meta.width || !meta.height) throw new RejectedInput('image has no dimensions');
@@ -25,14 +34,18 @@ export async function renderAll(input: Buffer, sourceKey: string, config: Config
   const size = displaySize(meta);
   const plan = planRenditions({ ...size, key: sourceKey }, config);
   // One decode, straight to the largest rendition's size: JPEG and WebP decoders shrink
-  // while decoding, so a 12 MP photo is never expanded to full size.
+  // while decoding, so a 12 MP photo is never expanded to full size. libvips decodes lazily,
+  // so this pipeline is where a truncated or corrupt file fails.
   const largest = plan[0]!;
   const { data, info } = await sharp(input, options)
     .rotate()
     .resize({ width: largest.width, height: largest.height, fit: 'fill' })
     .toColourspace('srgb')
     .raw()
-    .toBuffer({ resolveWithObject: true });
+    .toBuffer({ resolveWithObject: true })
+    .catch((err: unknown) => {
+      throw undecodable(err);
+    });
   const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };
   return Promise.all(
     plan.map(async (r) => {

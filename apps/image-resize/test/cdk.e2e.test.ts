@@ -1,7 +1,8 @@
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { deployLocal, destroyLocal } from '@samples/cdk';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { waitForKeys } from '@samples/emulator/waiters';
+import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { photo } from './images.ts';
 
@@ -28,26 +29,25 @@ describeWith(['cloudformation', 'lambda', 's3', 'sqs', 'iam'], 'image-resize CDK
     expect(Object.keys(outputs).sort()).toEqual(['RenditionsBucket', 'UploadsBucket']);
   });
 
-  it('resizes an image uploaded under uploads/ into the renditions bucket', async () => {
+  it('resizes images uploaded under uploads/ into the renditions bucket, one set per source key', async () => {
     const s3 = new S3Client({});
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: outputs.UploadsBucket,
-        Key: 'uploads/cat.jpg',
-        Body: await photo(1600, 1200),
-        ContentType: 'image/jpeg',
-      }),
-    );
-    const keys = await waitForKeys(s3, outputs.RenditionsBucket as string, 'renditions/uploads/cat/', 6, {
-      timeoutMs: 60_000,
-    });
-    expect(keys).toEqual([
-      'renditions/uploads/cat/1280w.jpg',
-      'renditions/uploads/cat/1280w.webp',
-      'renditions/uploads/cat/200w.jpg',
-      'renditions/uploads/cat/200w.webp',
-      'renditions/uploads/cat/640w.jpg',
-      'renditions/uploads/cat/640w.webp',
-    ]);
+    // cat.jpg and cat.png: different pictures whose keys differ only by extension.
+    const sources = {
+      'uploads/cat.jpg': await photo(1600, 1200),
+      'uploads/cat.png': await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#1e78c8' } })
+        .png()
+        .toBuffer(),
+    };
+    for (const [Key, Body] of Object.entries(sources)) {
+      await s3.send(new PutObjectCommand({ Bucket: outputs.UploadsBucket, Key, Body }));
+    }
+    const renditions = outputs.RenditionsBucket as string;
+    const keys = await waitForKeys(s3, renditions, 'renditions/uploads/', 12, { timeoutMs: 60_000 });
+    const names = ['1280w.jpg', '1280w.webp', '200w.jpg', '200w.webp', '640w.jpg', '640w.webp'];
+    expect(keys.sort()).toEqual(Object.keys(sources).flatMap((k) => names.map((n) => `renditions/${k}/${n}`)));
+    for (const n of names) {
+      const etag = async (Key: string) => (await s3.send(new HeadObjectCommand({ Bucket: renditions, Key }))).ETag;
+      expect(await etag(`renditions/uploads/cat.jpg/${n}`), n).not.toBe(await etag(`renditions/uploads/cat.png/${n}`));
+    }
   });
 });

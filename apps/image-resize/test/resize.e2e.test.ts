@@ -15,6 +15,13 @@ const PREFIX = 'renditions/';
 const MAX_INPUT_BYTES = 2 * 1024 * 1024;
 let s3: S3Client;
 
+const flat = (width: number, height: number) =>
+  sharp({ create: { width, height, channels: 3, background: { r: 30, g: 120, b: 200 } } })
+    .png()
+    .toBuffer();
+const body = async (key: string) =>
+  Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray());
+
 const s3Event = (key: string): S3Event =>
   ({
     Records: [
@@ -52,16 +59,14 @@ describeWith(['lambda', 's3'], 'image-resize deployed with an S3 trigger', () =>
     for (const c of cases) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: c.key, Body: await c.make() }));
     const expected = cases.flatMap((c) =>
       c.sizes.flatMap((size) => {
-        const stem = c.key.replace(/\.[^.]+$/, '');
         const width = size.split('x')[0];
-        return [`${PREFIX}${stem}/${width}w.jpg`, `${PREFIX}${stem}/${width}w.webp`];
+        return [`${PREFIX}${c.key}/${width}w.jpg`, `${PREFIX}${c.key}/${width}w.webp`];
       }),
     );
     const keys = await waitForKeys(s3, bucket, PREFIX, expected.length, { timeoutMs: 90_000 });
     expect(keys.sort()).toEqual([...expected].sort());
 
     for (const c of cases) {
-      const stem = c.key.replace(/\.[^.]+$/, '');
       const source = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: c.key }));
       for (const size of c.sizes) {
         const width = size.split('x')[0];
@@ -69,7 +74,7 @@ describeWith(['lambda', 's3'], 'image-resize deployed with an S3 trigger', () =>
           ['jpg', 'jpeg', 'image/jpeg'],
           ['webp', 'webp', 'image/webp'],
         ] as const) {
-          const key = `${PREFIX}${stem}/${width}w.${ext}`;
+          const key = `${PREFIX}${c.key}/${width}w.${ext}`;
           const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
           const meta = await sharp(Buffer.from(await res.Body!.transformToByteArray())).metadata();
           expect(`${meta.width}x${meta.height}`, key).toBe(size);
@@ -96,11 +101,45 @@ describeWith(['lambda', 's3'], 'image-resize deployed with an S3 trigger', () =>
 
   it('re-delivery of the same event writes the same objects', async () => {
     const key = 'uploads/landscape.jpg';
-    const before = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `${PREFIX}uploads/landscape/640w.jpg` }));
+    const before = await s3.send(
+      new HeadObjectCommand({ Bucket: bucket, Key: `${PREFIX}uploads/landscape.jpg/640w.jpg` }),
+    );
     const res = await invoke<{ results: { outcome: string }[] }>(name, s3Event(key));
     expect(res.payload.results[0]?.outcome).toBe('resized');
-    const after = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `${PREFIX}uploads/landscape/640w.jpg` }));
+    const after = await s3.send(
+      new HeadObjectCommand({ Bucket: bucket, Key: `${PREFIX}uploads/landscape.jpg/640w.jpg` }),
+    );
     expect(after.ETag).toBe(before.ETag);
+  });
+
+  it('sources that differ only by extension keep renditions of their own', async () => {
+    const jpg = 'uploads/pets/cat.jpg';
+    const png = 'uploads/pets/cat.png';
+    // Same size, different pictures: a photo and one flat colour.
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: jpg, Body: await photo(800, 600) }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: png, Body: await flat(800, 600) }));
+    const names = ['200w.jpg', '200w.webp', '640w.jpg', '640w.webp'];
+    const keys = await waitForKeys(s3, bucket, `${PREFIX}uploads/pets/`, 8, { timeoutMs: 60_000 });
+    expect(keys.sort()).toEqual([
+      ...names.map((n) => `${PREFIX}${jpg}/${n}`),
+      ...names.map((n) => `${PREFIX}${png}/${n}`),
+    ]);
+    for (const n of names) {
+      const fromJpg = await sharp(await body(`${PREFIX}${jpg}/${n}`)).stats();
+      const fromPng = await sharp(await body(`${PREFIX}${png}/${n}`)).stats();
+      // Each set is its own source's: the photo's renditions vary, the flat PNG's do not.
+      expect(fromJpg.channels[0]!.stdev, n).toBeGreaterThan(20);
+      expect(fromPng.channels[0]!.stdev, n).toBeLessThan(2);
+    }
+  });
+
+  it('an upload deleted before it is processed is skipped, not retried', async () => {
+    const key = 'uploads/deleted-before-processing.jpg';
+    const res = await invoke<{ results: { key: string; outcome: string }[] }>(name, s3Event(key));
+    expect(res.functionError, res.log).toBeUndefined();
+    expect(res.payload.results).toEqual([{ key, outcome: 'skipped' }]);
+    expect(res.log).toContain('the object no longer exists');
+    expect(await listKeys(s3, bucket, `${PREFIX}${key}`)).toEqual([]);
   });
 
   const jpeg = () => photo(800, 600);
@@ -128,6 +167,18 @@ describeWith(['lambda', 's3'], 'image-resize deployed with an S3 trigger', () =>
     expect(res.payload.results[0]?.outcome).toBe('rejected');
     expect(res.log).toContain(reason);
     expect(res.log).toMatch(/"level":"ERROR".*"message":"rejected"/);
+    expect(await listKeys(s3, bucket, `${PREFIX}bad/`)).toEqual([]);
+  });
+
+  it('a source key too long to name its renditions under 1024 bytes is rejected before download', async () => {
+    // S3 keys are at most 1,024 bytes (Amazon S3 User Guide, "Naming Amazon S3 objects"):
+    // renditions/ + this 1008-byte key + /1280w.webp would be 1030.
+    const key = `bad/${'k'.repeat(1000)}.jpg`;
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await jpeg() }));
+    const res = await invoke<{ results: { outcome: string }[] }>(name, s3Event(key));
+    expect(res.functionError, res.log).toBeUndefined();
+    expect(res.payload.results[0]?.outcome).toBe('rejected');
+    expect(res.log).toContain("above S3's 1024-byte key limit");
     expect(await listKeys(s3, bucket, `${PREFIX}bad/`)).toEqual([]);
   });
 });

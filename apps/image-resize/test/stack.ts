@@ -32,11 +32,9 @@ export async function deployImageResize(opts: {
     environment: { DEST_BUCKET: opts.bucket, DEST_PREFIX: opts.prefix, ...opts.environment },
     statements: [
       { Effect: 'Allow', Action: ['s3:GetObject'], Resource: `arn:aws:s3:::${opts.bucket}/*` },
-      {
-        Effect: 'Allow',
-        Action: ['s3:PutObject', 's3:DeleteObject'],
-        Resource: `arn:aws:s3:::${opts.bucket}/${opts.prefix}*`,
-      },
+      // Over the same keys as GetObject (the whole bucket here), so a missing key is 404, not 403.
+      { Effect: 'Allow', Action: ['s3:ListBucket'], Resource: `arn:aws:s3:::${opts.bucket}` },
+      { Effect: 'Allow', Action: ['s3:PutObject'], Resource: `arn:aws:s3:::${opts.bucket}/${opts.prefix}*` },
     ],
   });
   await new S3Client({}).send(new CreateBucketCommand({ Bucket: opts.bucket }));

@@ -1,0 +1,131 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import {
+  CreateBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
+import { listKeys } from '@samples/emulator/waiters';
+import type { S3EventRecord } from 'aws-lambda';
+import sharp, { type Sharp } from 'sharp';
+import { beforeAll, expect, it, vi } from 'vitest';
+import { parseConfig } from '../src/config.ts';
+import type { Deps, processRecord as ProcessRecord } from '../src/handler.ts';
+import { photo } from './images.ts';
+
+// The handler's processing in this process, against the emulator's S3 and real sharp: the stages
+// of a failure (input vs everything after) and what a failed retry leaves behind.
+const bucket = uniqueName('resize-int');
+const PREFIX = 'renditions/';
+let s3: S3Client;
+let processRecord: typeof ProcessRecord;
+let deps: (client: S3Client) => Deps;
+
+const record = (key: string) => ({ s3: { bucket: { name: bucket }, object: { key } } }) as unknown as S3EventRecord;
+
+async function etags(prefix: string): Promise<Record<string, string | undefined>> {
+  const keys = await listKeys(s3, bucket, prefix);
+  const entries = await Promise.all(
+    keys.map(async (k) => [k, (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: k }))).ETag] as const),
+  );
+  return Object.fromEntries(entries);
+}
+
+describeWith(['s3'], 'image-resize processing, in process', () => {
+  beforeAll(async () => {
+    emulator();
+    s3 = new S3Client({});
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    // The module reads its configuration from the environment when it loads, as on Lambda.
+    vi.stubEnv('DEST_BUCKET', bucket);
+    ({ processRecord } = await import('../src/handler.ts'));
+    const config = parseConfig({ DEST_BUCKET: bucket, DEST_PREFIX: PREFIX });
+    const logger = new Logger({ serviceName: 'image-resize-test', logLevel: 'SILENT' });
+    deps = (client) => ({ s3: client, config, logger });
+  });
+
+  it('a retry that fails after an earlier success leaves every earlier rendition in place', async () => {
+    const key = 'uploads/retried.jpg';
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await photo(1600, 1200) }));
+    expect(await processRecord(record(key), key, deps(s3))).toBe('resized');
+    const before = await etags(`${PREFIX}${key}/`);
+    expect(Object.keys(before)).toHaveLength(6);
+
+    // The same event again (a re-delivery), and S3 refuses one of its uploads with 503 SlowDown.
+    // The emulator cannot be made to throttle on demand, so that one request fails in the client;
+    // every other request of the attempt reaches the emulator.
+    const throttled = new S3Client({});
+    throttled.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'PutObjectCommand' && (args.input as { Key?: string }).Key?.endsWith('640w.webp')) {
+          throw new S3ServiceException({
+            name: 'SlowDown',
+            $fault: 'server',
+            $metadata: { httpStatusCode: 503 },
+            message: 'Please reduce your request rate.',
+          });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'throttleOneUpload' },
+    );
+    await expect(processRecord(record(key), key, deps(throttled))).rejects.toThrow('Please reduce your request rate');
+    // Thrown, so Lambda retries the event; meanwhile every rendition of the earlier success is
+    // still there (the five this attempt rewrote carry the same bytes).
+    expect(await etags(`${PREFIX}${key}/`)).toEqual(before);
+  });
+
+  // libvips and libjpeg report allocation failures in these words. "vips_" and "VipsJpeg" are in the
+  // message patterns that used to classify every sharp error, which took them for undecodable input.
+  it.each([
+    { format: 'webp' as const, message: 'vips_malloc: out of memory --- size == 48MB' },
+    { format: 'jpeg' as const, message: 'VipsJpeg: Insufficient memory (case 4)' },
+  ])(
+    'an encode failure ($format: "$message") is thrown for Lambda to retry, not rejected',
+    async ({ format, message }) => {
+      const key = `uploads/encode-fails-${format}.jpg`;
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await photo(800, 600) }));
+      // A real encoder cannot be made to run out of memory on demand: for this test only, the
+      // encoder's output fails. Decoding, resizing and the other format stay real.
+      const proto = sharp.prototype as Sharp;
+      const encoder = proto[format] as (this: Sharp, o?: unknown) => Sharp;
+      const spy = vi.spyOn(proto, format).mockImplementation(function (this: Sharp, options?: unknown) {
+        const img = encoder.call(this, options);
+        img.toBuffer = (() => Promise.reject(new Error(message))) as unknown as Sharp['toBuffer'];
+        return img;
+      });
+      try {
+        await expect(processRecord(record(key), key, deps(s3))).rejects.toThrow(message);
+        expect(spy).toHaveBeenCalled();
+      } finally {
+        spy.mockRestore();
+      }
+      expect(await listKeys(s3, bucket, `${PREFIX}${key}/`)).toEqual([]);
+    },
+  );
+
+  it.each([
+    // sharp(input).metadata() fails: not an image at all.
+    { what: 'text named .jpg', key: 'uploads/text.jpg', make: async () => Buffer.from('no image here') },
+    // The header reads, the pixels do not: the decode fails ("premature end of JPEG image").
+    { what: 'a truncated JPEG', key: 'uploads/cut.jpg', make: async () => (await photo(800, 600)).subarray(0, 2000) },
+  ])('$what fails while reading the input and is rejected, not retried', async ({ key, make }) => {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await make() }));
+    expect(await processRecord(record(key), key, deps(s3))).toBe('rejected');
+    expect(await listKeys(s3, bucket, `${PREFIX}${key}/`)).toEqual([]);
+  });
+
+  it('a strip too tall for WebP is rejected before encoding, since no retry could encode it', async () => {
+    const strip = await sharp({ create: { width: 100, height: 20_000, channels: 3, background: '#3080c0' } })
+      .png()
+      .toBuffer();
+    // What sharp itself says when asked (its WebP limit is 16383 px a side).
+    await expect(sharp(strip).webp().toBuffer()).rejects.toThrow('too large for the WebP format');
+    const key = 'uploads/strip.png';
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: strip }));
+    expect(await processRecord(record(key), key, deps(s3))).toBe('rejected');
+    expect(await listKeys(s3, bucket, `${PREFIX}${key}/`)).toEqual([]);
+  });
+});
