@@ -190,6 +190,13 @@ describe('accepted bodies: the image itself, or JSON {"image": base64}', () => {
   it('413 for a JSON image over the cap, before decoding it', () => {
     const big = Buffer.concat([PNG, Buffer.alloc(2000)]).toString('base64');
     expect(status(() => parseRequest(json({ image: big }), limits))).toBe(413);
+    expect(message(() => parseRequest(json({ image: big }), limits))).toMatch(/^the JSON body is \d+ bytes/);
+    const justOver = Buffer.concat([PNG, Buffer.alloc(limits.maxImageBytes + 1 - PNG.length)]).toString('base64');
+    expect(message(() => parseRequest(json({ image: justOver }), limits))).toBe(
+      `the image is ${limits.maxImageBytes + 1} bytes; the limit is ${limits.maxImageBytes}`,
+    );
+    const atCap = Buffer.concat([PNG, Buffer.alloc(limits.maxImageBytes - PNG.length)]).toString('base64');
+    expect(parseRequest(json({ image: atCap }), limits).image).toHaveLength(limits.maxImageBytes);
   });
   it('accepts the image with an image type, application/octet-stream or no content type', () => {
     expect(

@@ -60,14 +60,14 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const EMPTY = 'the request body is empty: send a JPEG, PNG or WebP image';
 
 /** Strict base64 to bytes, the decoded size checked against the cap before anything large is decoded. */
-export function decodeBase64(encoded: string, maxImageBytes: number): Buffer {
+export function decodeBase64(encoded: string, maxImageBytes: number, what = 'the image'): Buffer {
   const text = encoded.replace(/\s+/g, '');
   if (text.length === 0) throw new HttpError(400, EMPTY);
   const decodedSize = Math.floor((text.length * 3) / 4) - (text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0);
   if (decodedSize > maxImageBytes) {
-    throw new HttpError(413, `the image is ${decodedSize} bytes; the limit is ${maxImageBytes}`);
+    throw new HttpError(413, `${what} is ${decodedSize} bytes; the limit is ${maxImageBytes}`);
   }
-  if (text.length % 4 !== 0 || !BASE64.test(text)) throw new HttpError(400, 'the image is not valid base64');
+  if (text.length % 4 !== 0 || !BASE64.test(text)) throw new HttpError(400, `${what} is not valid base64`);
   const bytes = Buffer.from(text, 'base64');
   if (bytes.length === 0) throw new HttpError(400, EMPTY);
   return bytes;
@@ -77,12 +77,12 @@ export function decodeBase64(encoded: string, maxImageBytes: number): Buffer {
  * The body as API Gateway delivered it: base64-decoded when the event says isBase64Encoded
  * (a body API Gateway treats as binary), else the client's own text as UTF-8.
  */
-export function bodyBytes(event: ProxyEvent, maxBytes: number): Buffer {
+export function bodyBytes(event: ProxyEvent, maxBytes: number, what = 'the image'): Buffer {
   const body = event.body;
   if (!body || body.trim() === '') throw new HttpError(400, EMPTY);
-  if (event.isBase64Encoded) return decodeBase64(body, maxBytes);
+  if (event.isBase64Encoded) return decodeBase64(body, maxBytes, what);
   const size = Buffer.byteLength(body, 'utf8');
-  if (size > maxBytes) throw new HttpError(413, `the body is ${size} bytes; the limit is ${maxBytes}`);
+  if (size > maxBytes) throw new HttpError(413, `${what} is ${size} bytes; the limit is ${maxBytes}`);
   return Buffer.from(body, 'utf8');
 }
 
@@ -162,8 +162,9 @@ export function parseRequest(event: ProxyEvent, limits: RequestLimits): Classify
   }
   let image: Buffer;
   if (declared === JSON_TYPE) {
-    // The JSON text is the base64 image plus a few bytes of JSON.
-    const text = bodyBytes(event, Math.ceil((limits.maxImageBytes * 4) / 3) + 1024).toString('utf8');
+    // The JSON text is the base64 image plus a few bytes of JSON: refuse a larger one unparsed.
+    const jsonLimit = Math.ceil(limits.maxImageBytes / 3) * 4 + 1024;
+    const text = bodyBytes(event, jsonLimit, 'the JSON body').toString('utf8');
     image = imageOfJson(text, limits.maxImageBytes);
   } else {
     image = bodyBytes(event, limits.maxImageBytes);
