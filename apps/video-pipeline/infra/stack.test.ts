@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { roleStatements, synthStack, TEST_ENV } from '@samples/cdk';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { LIMITS } from '../src/limits.ts';
 import { DEFINITION_FILE } from '../test/stack.ts';
 import { stackProps } from './app.ts';
 import { VideoPipelineStack } from './stack.ts';
@@ -101,6 +102,7 @@ describe('VideoPipelineStack', () => {
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         's3:GetObject',
+        's3:ListBucket',
         'xray:PutTelemetryRecords',
         'xray:PutTraceSegments',
       ].sort(),
@@ -110,6 +112,7 @@ describe('VideoPipelineStack', () => {
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         's3:GetObject',
+        's3:ListBucket',
         'sns:Publish',
         'xray:PutTelemetryRecords',
         'xray:PutTraceSegments',
@@ -127,6 +130,36 @@ describe('VideoPipelineStack', () => {
         'xray:PutTraceSegments',
       ].sort(),
     );
+  });
+
+  it('grants s3:ListBucket, for the prefix only, to the functions that tell a missing object from a denied one', () => {
+    // S3 (GetObject / HeadObject API reference, "Permissions"): for a key that does not exist,
+    // S3 answers 404 NoSuchKey to a caller with s3:ListBucket on the bucket and 403 AccessDenied
+    // to one without it. ValidateVideo and Notify branch on a missing object.
+    const listing = (rolePrefix: string) => statementsOf(rolePrefix).filter((s) => s.Action === 's3:ListBucket');
+    const bucketArn = (prefix: string) => ({ 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^${prefix}`)), 'Arn'] });
+    expect(listing('ValidateVideoRole')).toEqual([
+      expect.objectContaining({
+        Resource: bucketArn('BucketsUploads'),
+        Condition: { StringLike: { 's3:prefix': 'uploads/*' } },
+      }),
+    ]);
+    expect(listing('NotifyRole')).toEqual([
+      expect.objectContaining({
+        Resource: bucketArn('BucketsRenditions'),
+        Condition: { StringLike: { 's3:prefix': 'processed/manifest/*' } },
+      }),
+    ]);
+  });
+
+  it('takes its limits from src/limits.ts: the size ValidateVideo accepts, the duration every task accepts', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('ValidateVideo'),
+      Environment: { Variables: Match.objectLike({ MAX_INPUT_BYTES: String(LIMITS.maxInputBytes) }) },
+    });
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      DefinitionSubstitutions: Match.objectLike({ MaxDurationSeconds: String(LIMITS.maxDurationSeconds) }),
+    });
   });
 
   it('starts executions from uploads, keeps failed events, and alarms', () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { acknowledge, BundledFunction, MediaBuckets, nagValue, TranscoderOnFargate, UploadTrigger } from '@samples/cdk';
 import { type CfnElement, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -8,6 +9,8 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import { LIMITS } from '../src/limits.ts';
+import { checkDefinitionLimits, limitSubstitutions } from './definition.ts';
 
 export interface VideoPipelineStackProps extends StackProps {
   /** `function.zip` of each handler (`bundleLambda` of src/validate.ts, notify.ts, trigger.ts). */
@@ -33,6 +36,8 @@ export class VideoPipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: VideoPipelineStackProps) {
     super(scope, id, props);
     const uploadPrefix = props.uploadPrefix ?? 'uploads/';
+    // The ASL file's timeouts and attempts are those of src/limits.ts, or nothing deploys.
+    checkDefinitionLimits(readFileSync(props.definitionFile, 'utf8'), props.definitionFile);
 
     const buckets = new MediaBuckets(this, 'Buckets');
     this.inputBucket = buckets.uploads;
@@ -55,7 +60,7 @@ export class VideoPipelineStack extends Stack {
     const validate = new BundledFunction(this, 'ValidateVideo', {
       zip: props.bundles.validate,
       description: 'video-pipeline ValidateVideo: size, content type, magic bytes',
-      environment: { POWERTOOLS_SERVICE_NAME: 'video-pipeline' },
+      environment: { POWERTOOLS_SERVICE_NAME: 'video-pipeline', MAX_INPUT_BYTES: String(LIMITS.maxInputBytes) },
     });
     validate.role.addToPolicy(
       new iam.PolicyStatement({
@@ -63,6 +68,9 @@ export class VideoPipelineStack extends Stack {
         resources: [this.inputBucket.arnForObjects(`${uploadPrefix}*`)],
       }),
     );
+    // Without s3:ListBucket S3 answers 403, not 404, for a missing key; ValidateVideo then lists
+    // the key as prefix to tell a missing upload from a denied one (src/missing.ts).
+    validate.role.addToPolicy(listUnder(this.inputBucket, `${uploadPrefix}*`));
     const notify = new BundledFunction(this, 'Notify', {
       zip: props.bundles.notify,
       description: 'video-pipeline Notify: completion, rejection and failure notices',
@@ -79,6 +87,7 @@ export class VideoPipelineStack extends Stack {
         resources: [this.outputBucket.arnForObjects(`${transcoder.outputPrefix}/manifest/*`)],
       }),
     );
+    notify.role.addToPolicy(listUnder(this.outputBucket, `${transcoder.outputPrefix}/manifest/*`));
     this.topic.grantPublish(notify.role);
 
     const stateLogs = new logs.LogGroup(this, 'StateMachineLogs', {
@@ -98,8 +107,10 @@ export class VideoPipelineStack extends Stack {
         SecurityGroups: transcoder.securityGroup.securityGroupId,
         OutputBucket: this.outputBucket.bucketName,
         OutputPrefix: transcoder.outputPrefix,
+        ...limitSubstitutions(),
       },
-      timeout: Duration.hours(2),
+      // No `timeout` here: CDK applies it only to definitions built in code. The file's own
+      // TimeoutSeconds (src/limits.ts, checked above) is the execution's.
       tracingEnabled: true,
       logs: { destination: stateLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
@@ -166,4 +177,13 @@ export class VideoPipelineStack extends Stack {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }
+}
+
+/** s3:ListBucket on a bucket, only for listings under one prefix (the `s3:prefix` condition key). */
+function listUnder(bucket: s3.IBucket, prefix: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions: ['s3:ListBucket'],
+    resources: [bucket.bucketArn],
+    conditions: { StringLike: { 's3:prefix': prefix } },
+  });
 }

@@ -1,6 +1,6 @@
 import { manifestKey as transcoderManifestKey } from '@samples/transcoder/contract';
 import { describe, expect, it } from 'vitest';
-import { buildNotice, manifestKey, NotifyInput, noticeAttributes } from './notice.ts';
+import { buildNotice, Manifest, manifestKey, manifestMismatch, NotifyInput, noticeAttributes } from './notice.ts';
 
 describe('manifestKey', () => {
   it('is where the transcoder writes its manifest', () => {
@@ -8,6 +8,28 @@ describe('manifestKey', () => {
       expect(manifestKey('processed', key)).toBe(transcoderManifestKey('processed', key));
       expect(manifestKey('/videos/', key)).toBe(transcoderManifestKey('videos', key));
     }
+  });
+
+  it('keeps the whole source key: clip.mov and clip.mp4 never share a manifest', () => {
+    expect(manifestKey('processed', 'uploads/clip.mov')).toBe('processed/manifest/uploads/clip.mov.json');
+    expect(manifestKey('processed', 'uploads/clip.mp4')).not.toBe(manifestKey('processed', 'uploads/clip.mov'));
+  });
+});
+
+describe('manifestMismatch', () => {
+  const manifest = (source: unknown) => Manifest.parse({ version: 2, source, renditions: [] });
+
+  it("accepts the manifest of this upload's ETag, quoted or not", () => {
+    expect(manifestMismatch(manifest({ etag: 'abc123' }), 'abc123')).toBeUndefined();
+    expect(manifestMismatch(manifest({ etag: 'abc123' }), '"abc123"')).toBeUndefined();
+  });
+
+  it('refuses the manifest of another version of the object, and one that names no ETag', () => {
+    expect(manifestMismatch(manifest({ etag: 'old1' }), 'new2')).toBe(
+      "it describes the source version with ETag old1, not this upload's new2",
+    );
+    expect(manifestMismatch(manifest({ bucket: 'in' }), 'new2')).toMatch(/names no source ETag/);
+    expect(manifestMismatch(Manifest.parse({ renditions: [] }), 'new2')).toMatch(/names no source ETag/);
   });
 });
 
@@ -20,7 +42,7 @@ describe('buildNotice', () => {
         { name: '720p', bucket: 'out', key: 'p/720p/a.mp4', width: 1280, height: 720, bytes: 9, durationSeconds: 2 },
       ],
     };
-    const notice = buildNotice(NotifyInput.parse({ status: 'SUCCEEDED', ...base }), {
+    const notice = buildNotice(NotifyInput.parse({ status: 'SUCCEEDED', ...base, etag: 'e' }), {
       manifest,
       manifestLocation: { bucket: 'out', key: 'p/manifest/a.json' },
     });
@@ -50,8 +72,9 @@ describe('buildNotice', () => {
     expect(failed.error?.cause).toHaveLength(4000);
   });
 
-  it('refuses a completion without a manifest, and unknown statuses', () => {
-    expect(() => buildNotice(NotifyInput.parse({ status: 'SUCCEEDED', ...base }))).toThrow(/manifest/);
+  it('refuses a completion without a manifest or without the ETag of the upload, and unknown statuses', () => {
+    expect(() => buildNotice(NotifyInput.parse({ status: 'SUCCEEDED', ...base, etag: 'e' }))).toThrow(/manifest/);
+    expect(() => NotifyInput.parse({ status: 'SUCCEEDED', ...base })).toThrow(/etag/);
     expect(() => NotifyInput.parse({ status: 'DONE', ...base })).toThrow();
   });
 });

@@ -7,6 +7,8 @@ export const NotifyInput = z.discriminatedUnion('status', [
     status: z.literal('SUCCEEDED'),
     bucket: z.string(),
     key: z.string(),
+    /** The upload's ETag, as ValidateVideo pinned it: only the manifest of that version is announced. */
+    etag: z.string().min(1),
     executionArn: z.string(),
   }),
   z.object({
@@ -26,8 +28,10 @@ export const NotifyInput = z.discriminatedUnion('status', [
 ]);
 export type NotifyInput = z.infer<typeof NotifyInput>;
 
-/** The part of the transcoder's manifest a notice carries. */
+/** The part of the transcoder's manifest a notice reads: the source version it describes, the renditions. */
 export const Manifest = z.object({
+  version: z.number().optional(),
+  source: z.object({ etag: z.string().optional() }).optional(),
   renditions: z.array(
     z.object({
       name: z.string(),
@@ -54,16 +58,28 @@ export interface Notice {
   error?: { error: string; cause?: string };
 }
 
-/** The source key without the extension of its last segment: `a/b/clip.mov` -> `a/b/clip`. */
-export function stem(key: string): string {
-  const slash = key.lastIndexOf('/');
-  const dot = key.lastIndexOf('.');
-  return dot > slash + 1 ? key.slice(0, dot) : key;
+/**
+ * Where the transcoder writes its manifest for a source key (written last: it proves completion):
+ * the whole key, so `clip.mov` and `clip.mp4` never share one.
+ */
+export function manifestKey(prefix: string, sourceKey: string): string {
+  return `${prefix.replace(/^\/+|\/+$/g, '')}/manifest/${sourceKey}.json`;
 }
 
-/** Where the transcoder writes its manifest for a source key (written last: it proves completion). */
-export function manifestKey(prefix: string, sourceKey: string): string {
-  return `${prefix.replace(/^\/+|\/+$/g, '')}/manifest/${stem(sourceKey)}.json`;
+/** An ETag as S3 event records carry it: without the surrounding double quotes of HTTP answers. */
+export const unquoted = (etag: string) => etag.replace(/^"(.*)"$/, '$1');
+
+/**
+ * Why a manifest is not the one of this upload, or undefined when it is. The manifest's key is the
+ * same for every version of an object, so a manifest found there may be a previous version's.
+ */
+export function manifestMismatch(manifest: Manifest, etag: string): string | undefined {
+  const found = manifest.source?.etag;
+  if (!found) return 'it names no source ETag (written by a transcoder older than manifest version 2)';
+  if (unquoted(found) !== unquoted(etag)) {
+    return `it describes the source version with ETag ${unquoted(found)}, not this upload's ${unquoted(etag)}`;
+  }
+  return undefined;
 }
 
 const CAUSE_LIMIT = 4000;

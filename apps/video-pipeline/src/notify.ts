@@ -2,11 +2,17 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
-import { buildNotice, Manifest, manifestKey, NotifyInput, noticeAttributes } from './notice.ts';
+import { objectMissing } from './missing.ts';
+import { buildNotice, Manifest, manifestKey, manifestMismatch, NotifyInput, noticeAttributes } from './notice.ts';
 
-/** The task ended without its manifest: it did not finish (on AWS the task state fails first). */
+/** The task ended without its manifest: it did not finish. */
 export class TranscodeIncompleteError extends Error {
   override name = 'TranscodeIncompleteError';
+}
+
+/** The manifest found describes another version of the object (an earlier upload under the same key). */
+export class ManifestMismatchError extends Error {
+  override name = 'ManifestMismatchError';
 }
 
 export interface NotifyDeps {
@@ -21,7 +27,8 @@ export interface NotifyDeps {
 /**
  * NotifyComplete / NotifyRejected / NotifyFailure: one notice on the topic per outcome. A
  * completion is announced only once the transcoder's manifest is there, and carries its
- * renditions. Notices are at least once: subscribers deduplicate on `executionArn`.
+ * renditions, and only if the manifest describes this upload's ETag. Notices are at least once:
+ * subscribers deduplicate on `executionArn`.
  */
 export function createNotifier(deps: NotifyDeps) {
   const logger = deps.logger ?? new Logger({ serviceName: 'video-pipeline' });
@@ -31,18 +38,25 @@ export function createNotifier(deps: NotifyDeps) {
     let done: Parameters<typeof buildNotice>[1];
     if (input.status === 'SUCCEEDED') {
       const location = { bucket: deps.outputBucket, key: manifestKey(deps.outputPrefix, input.key) };
+      let text: string;
       try {
         const res = await deps.s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
-        done = {
-          manifest: Manifest.parse(JSON.parse(await res.Body!.transformToString())),
-          manifestLocation: location,
-        };
+        text = await res.Body!.transformToString();
       } catch (err) {
-        if ((err as Error).name !== 'NoSuchKey') throw err;
+        if (!(await objectMissing(deps.s3, location, err))) throw err;
         throw new TranscodeIncompleteError(
           `the transcode task ended but s3://${location.bucket}/${location.key} is missing: the task did not finish (see its exit code and logs)`,
         );
       }
+      const manifest = Manifest.parse(JSON.parse(text));
+      const mismatch = manifestMismatch(manifest, input.etag);
+      if (mismatch) {
+        logger.error('manifest of another version', { ...location, etag: input.etag, mismatch });
+        throw new ManifestMismatchError(
+          `s3://${location.bucket}/${location.key} is not the manifest of this upload: ${mismatch}; the transcode of this version did not complete`,
+        );
+      }
+      done = { manifest, manifestLocation: location };
     }
     const notice = buildNotice(input, done);
     const res = await deps.sns.send(

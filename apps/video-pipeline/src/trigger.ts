@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
+import { unquoted } from './notice.ts';
 import { executionName, uploadsIn } from './uploads.ts';
 
 export interface Started {
@@ -28,7 +29,13 @@ export function createTrigger(deps: TriggerDeps) {
     const executions: Started[] = [];
     for (const upload of uploads) {
       const name = executionName(upload);
-      const input = { bucket: upload.bucket, key: upload.key, etag: upload.etag, size: upload.size ?? null };
+      // The ETag pins the version: ValidateVideo refuses the object once replaced, the task reads only it.
+      const input = {
+        bucket: upload.bucket,
+        key: upload.key,
+        etag: unquoted(upload.etag) || null,
+        size: upload.size ?? null,
+      };
       try {
         const res = await deps.sfn.send(
           new StartExecutionCommand({ stateMachineArn: deps.stateMachineArn, name, input: JSON.stringify(input) }),

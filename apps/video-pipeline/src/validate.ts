@@ -2,9 +2,17 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
+import { LIMITS } from './limits.ts';
+import { objectMissing } from './missing.ts';
+import { unquoted } from './notice.ts';
 import { type Container, rejectionReason, SNIFF_BYTES, sniffContainer } from './sniff.ts';
 
-const Input = z.object({ bucket: z.string().min(3), key: z.string().min(1).max(1024) });
+/** The execution's input: the upload, with the ETag of its event when a trigger started it. */
+const Input = z.object({
+  bucket: z.string().min(3),
+  key: z.string().min(1).max(1024),
+  etag: z.string().nullish(),
+});
 
 /** Every field is always present (null when unknown), so the state machine can select them. */
 export interface Validation {
@@ -13,6 +21,8 @@ export interface Validation {
   container: Container | null;
   size: number | null;
   contentType: string | null;
+  /** The ETag (unquoted) of the version validated: the one the task transcodes and the manifest must name. */
+  etag: string | null;
 }
 
 export interface ValidateDeps {
@@ -21,16 +31,16 @@ export interface ValidateDeps {
   logger?: Logger;
 }
 
-const isNotFound = (err: unknown) => {
+const isPreconditionFailed = (err: unknown) => {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404;
+  return e.name === 'PreconditionFailed' || e.$metadata?.httpStatusCode === 412;
 };
 
 /**
- * ValidateVideo: checks what it can without ffmpeg: the object exists, its size, its content
- * type and its container's magic bytes (one ranged GET of the first 4 KiB). A rejection is an
- * answer (`valid: false` and why); S3 errors other than a missing object are thrown, for the
- * state machine's Retry.
+ * ValidateVideo: checks what it can without ffmpeg: the object exists (and is still the version
+ * of the upload event, when the input names its ETag), its size, its content type and its
+ * container's magic bytes (one ranged GET of the first 4 KiB). A rejection is an answer
+ * (`valid: false` and why); other S3 errors are thrown, for the state machine's Retry.
  */
 export function createValidator(deps: ValidateDeps) {
   const logger = deps.logger ?? new Logger({ serviceName: 'video-pipeline' });
@@ -40,14 +50,17 @@ export function createValidator(deps: ValidateDeps) {
     if (!parsed.success) {
       const reason = `invalid input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
       logger.error('video rejected', { reason });
-      return { valid: false, reason, container: null, size: null, contentType: null };
+      return { valid: false, reason, container: null, size: null, contentType: null, etag: null };
     }
     const { bucket, key } = parsed.data;
-    let head: { size: number; contentType: string | undefined };
+    const expected = parsed.data.etag ? unquoted(parsed.data.etag) : undefined;
+    let head: { size: number; contentType: string | undefined; etag: string | undefined };
     let bytes: Uint8Array;
     try {
-      const h = await deps.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      head = { size: h.ContentLength ?? 0, contentType: h.ContentType };
+      const h = await deps.s3.send(
+        new HeadObjectCommand({ Bucket: bucket, Key: key, IfMatch: expected ? `"${expected}"` : undefined }),
+      );
+      head = { size: h.ContentLength ?? 0, contentType: h.ContentType, etag: h.ETag ? unquoted(h.ETag) : expected };
       bytes =
         head.size === 0
           ? new Uint8Array()
@@ -62,19 +75,27 @@ export function createValidator(deps: ValidateDeps) {
               )
             ).Body!.transformToByteArray();
     } catch (err) {
-      if (!isNotFound(err)) throw err;
-      const reason = `s3://${bucket}/${key} does not exist`;
+      let reason: string;
+      if (isPreconditionFailed(err)) {
+        // Replaced since the event: the newer upload has an execution of its own.
+        reason = `s3://${bucket}/${key} was replaced after this upload (its ETag is no longer ${expected})`;
+      } else if (await objectMissing(deps.s3, { bucket, key }, err)) {
+        reason = `s3://${bucket}/${key} does not exist`;
+      } else throw err;
       logger.error('video rejected', { bucket, key, reason });
-      return { valid: false, reason, container: null, size: null, contentType: null };
+      return { valid: false, reason, container: null, size: null, contentType: null, etag: null };
     }
     const container = sniffContainer(bytes);
-    const reason = rejectionReason({ ...head, container }, { maxBytes: deps.maxBytes }) ?? null;
+    const reason =
+      rejectionReason({ size: head.size, contentType: head.contentType, container }, { maxBytes: deps.maxBytes }) ??
+      null;
     const result: Validation = {
       valid: reason === null,
       reason,
       container: container ?? null,
       size: head.size,
       contentType: head.contentType ?? null,
+      etag: head.etag ?? null,
     };
     if (reason) logger.error('video rejected', { bucket, key, ...result });
     else logger.info('video accepted', { bucket, key, ...result });
@@ -88,12 +109,7 @@ let validate: ReturnType<typeof createValidator> | undefined;
 export const handler = (event: unknown, context: Context): Promise<Validation> => {
   validate ??= createValidator({
     s3: new S3Client({}),
-    maxBytes: z.coerce
-      .number()
-      .int()
-      .positive()
-      .default(10 * 1024 ** 3)
-      .parse(process.env.MAX_INPUT_BYTES),
+    maxBytes: z.coerce.number().int().positive().default(LIMITS.maxInputBytes).parse(process.env.MAX_INPUT_BYTES),
   });
   return validate(event, context);
 };

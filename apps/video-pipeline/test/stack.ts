@@ -10,6 +10,8 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { bundleLambda } from '@samples/build';
 import { deployFunction, ensureRole, notifyOnUpload } from '@samples/emulator/deploy';
 import { deployTranscoderTask, type TranscoderTask } from '@samples/transcoder/ecs';
+import { checkDefinitionLimits, limitSubstitutions } from '../infra/definition.ts';
+import { LIMITS } from '../src/limits.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -24,6 +26,39 @@ export function substitute(template: string, values: Record<string, string>): st
     // Values land inside JSON strings.
     return JSON.stringify(value).slice(1, -1);
   });
+}
+
+/**
+ * ministack 1.5.33's `ecs:runTask.sync` returns DescribeTasks' own answer,
+ * `{ tasks: [{ containers: [{ exitCode }] }] }` in camelCase, where AWS returns the stopped task
+ * itself in PascalCase, `{ Containers: [{ ExitCode }] }` (and fails the state on a non-zero
+ * exit). The deployment for the emulator adds one rule and one state that map the first shape
+ * onto the second; the definition's own states are unchanged, and on a backend that answers as
+ * AWS does the added rule never matches (the definition's own rule comes first).
+ */
+export function acceptDescribeTasksShape(definition: string): string {
+  const asl = JSON.parse(definition) as { States: Record<string, { Choices?: unknown[] } & Record<string, unknown>> };
+  const task = '$.transcode.task.tasks[0]';
+  asl.States.HasExitCode?.Choices?.push({
+    Variable: `${task}.containers[0].exitCode`,
+    IsPresent: true,
+    Next: 'FromDescribeTasksShape',
+  });
+  asl.States.FromDescribeTasksShape = {
+    Type: 'Pass',
+    Comment: "The emulator's runTask.sync output in the shape of AWS's",
+    Parameters: {
+      'attempt.$': '$.transcode.attempt',
+      'retryDelaySeconds.$': '$.transcode.retryDelaySeconds',
+      task: {
+        'TaskArn.$': `${task}.taskArn`,
+        Containers: [{ 'ExitCode.$': `${task}.containers[0].exitCode` }],
+      },
+    },
+    ResultPath: '$.transcode',
+    Next: 'ExitCode',
+  };
+  return JSON.stringify(asl);
 }
 
 export interface PipelineStack {
@@ -48,7 +83,13 @@ async function lambdaBundle(name: string, entry: string) {
  * with least-privilege roles, the state machine from the repository's ASL file, an SNS topic
  * with a queue subscribed, and uploads under `uploads/` starting executions.
  */
-export async function deployPipeline(name: string, opts: { outputPrefix?: string } = {}): Promise<PipelineStack> {
+export async function deployPipeline(
+  name: string,
+  opts: {
+    outputPrefix?: string /** false: the output bucket is left for the caller to create. */;
+    createOutputBucket?: boolean;
+  } = {},
+): Promise<PipelineStack> {
   const s3 = new S3Client({});
   const sns = new SNSClient({});
   const sqs = new SQSClient({});
@@ -56,7 +97,7 @@ export async function deployPipeline(name: string, opts: { outputPrefix?: string
   const outputBucket = `${name}-out`;
   const outputPrefix = opts.outputPrefix ?? 'processed';
   await s3.send(new CreateBucketCommand({ Bucket: inputBucket }));
-  await s3.send(new CreateBucketCommand({ Bucket: outputBucket }));
+  if (opts.createOutputBucket !== false) await s3.send(new CreateBucketCommand({ Bucket: outputBucket }));
 
   const topicArn = (await sns.send(new CreateTopicCommand({ Name: `${name}-notices` }))).TopicArn!;
   const noticesUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-notices` }))).QueueUrl!;
@@ -76,8 +117,17 @@ export async function deployPipeline(name: string, opts: { outputPrefix?: string
     zip: await lambdaBundle(`${name}-validate`, 'validate.ts'),
     memoryMb: 256,
     timeoutSeconds: 30,
-    environment: { POWERTOOLS_SERVICE_NAME: 'video-pipeline' },
-    statements: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${inputBucket}/*`] }],
+    environment: { POWERTOOLS_SERVICE_NAME: 'video-pipeline', MAX_INPUT_BYTES: String(LIMITS.maxInputBytes) },
+    statements: [
+      { Effect: 'Allow', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${inputBucket}/*`] },
+      // A missing key is 404 only with s3:ListBucket; otherwise 403 (see src/missing.ts).
+      {
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: [`arn:aws:s3:::${inputBucket}`],
+        Condition: { StringLike: { 's3:prefix': ['uploads/*'] } },
+      },
+    ],
   });
   const notifyArn = await deployFunction({
     name: `${name}-notify`,
@@ -95,6 +145,12 @@ export async function deployPipeline(name: string, opts: { outputPrefix?: string
         Effect: 'Allow',
         Action: ['s3:GetObject'],
         Resource: [`arn:aws:s3:::${outputBucket}/${outputPrefix}/manifest/*`],
+      },
+      {
+        Effect: 'Allow',
+        Action: ['s3:ListBucket'],
+        Resource: [`arn:aws:s3:::${outputBucket}`],
+        Condition: { StringLike: { 's3:prefix': [`${outputPrefix}/manifest/*`] } },
       },
       { Effect: 'Allow', Action: ['sns:Publish'], Resource: [topicArn] },
     ],
@@ -115,7 +171,9 @@ export async function deployPipeline(name: string, opts: { outputPrefix?: string
     ],
     'states.amazonaws.com',
   );
-  const definition = substitute(readFileSync(DEFINITION_FILE, 'utf8'), {
+  const text = readFileSync(DEFINITION_FILE, 'utf8');
+  checkDefinitionLimits(text, DEFINITION_FILE);
+  const filled = substitute(text, {
     ValidateVideoFunctionArn: validateArn,
     NotifyFunctionArn: notifyArn,
     ClusterArn: task.clusterArn,
@@ -126,7 +184,9 @@ export async function deployPipeline(name: string, opts: { outputPrefix?: string
     SecurityGroups: 'sg-0a1b2c3d4e5f67890',
     OutputBucket: outputBucket,
     OutputPrefix: outputPrefix,
+    ...limitSubstitutions(),
   });
+  const definition = acceptDescribeTasksShape(filled);
   const stateMachineArn = (
     await new SFNClient({}).send(
       new CreateStateMachineCommand({ name: `${name}-pipeline`, definition, roleArn, type: 'STANDARD' }),
