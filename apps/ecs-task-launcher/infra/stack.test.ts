@@ -46,6 +46,13 @@ describe('EcsTaskLauncherStack', () => {
     });
   });
 
+  it("holds a claim longer than the function's timeout, so an expired lease has no live holder", () => {
+    const fn = Object.values(template.findResources('AWS::Lambda::Function')).find(
+      (f) => f.Properties.Environment?.Variables?.LAUNCH_TABLE,
+    );
+    expect(Number(fn?.Properties.Environment.Variables.CLAIM_LEASE_SECONDS)).toBeGreaterThan(fn?.Properties.Timeout);
+  });
+
   it('lets it start only that task definition in that cluster, pass only its roles, and use only its table', () => {
     const s = launcherStatements(template);
     const byAction = (a: string) => s.filter((x) => [x.Action].flat().includes(a));
