@@ -10,7 +10,7 @@ import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { listKeys } from '@samples/emulator/waiters';
 import type { S3EventRecord } from 'aws-lambda';
 import sharp, { type Sharp } from 'sharp';
-import { beforeAll, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import type { Deps, processRecord as ProcessRecord } from '../src/handler.ts';
 import { photo } from './images.ts';
@@ -44,6 +44,9 @@ describeWith(['s3'], 'image-resize processing, in process', () => {
     const config = parseConfig({ DEST_BUCKET: bucket, DEST_PREFIX: PREFIX });
     const logger = new Logger({ serviceName: 'image-resize-test', logLevel: 'SILENT' });
     deps = (client) => ({ s3: client, config, logger });
+  });
+  afterAll(() => {
+    vi.unstubAllEnvs();
   });
 
   it('a retry that fails after an earlier success leaves every earlier rendition in place', async () => {
