@@ -7,6 +7,7 @@ import ffmpeg from 'fluent-ffmpeg';
 import { InterruptedError, InvalidInputError } from './errors.ts';
 import type { ProbeData } from './plan.ts';
 import type { TranscodeSpec } from './spec.ts';
+import { reportsDamagedInput } from './verify.ts';
 
 /**
  * ffprobe's streams and format, from its JSON writer; an unreadable file is an invalid input.
@@ -46,7 +47,11 @@ export interface RawProgress {
   frames?: number;
 }
 
-/** Runs one ffmpeg process for the whole spec; abort kills it. */
+/**
+ * Runs one ffmpeg process for the whole spec; abort kills it. By default ffmpeg decodes a
+ * damaged or truncated input as far as it can and exits 0; `-xerror` makes it stop at the first
+ * error, and an error that blames the input's data is an invalid input (nothing to retry).
+ */
 export function transcode(
   input: string,
   spec: TranscodeSpec,
@@ -57,24 +62,30 @@ export function transcode(
       reject(new InterruptedError('stopped before ffmpeg started'));
       return;
     }
-    const cmd = ffmpeg(input).inputOptions(['-nostdin', '-hide_banner']).complexFilter(spec.filter);
+    const cmd = ffmpeg(input).inputOptions(['-nostdin', '-hide_banner', '-xerror']).complexFilter(spec.filter);
     for (const o of spec.outputs) cmd.output(o.file).outputOptions(o.options);
     let stderr = '';
+    let damage: string | undefined;
+    const damaged = () =>
+      new InvalidInputError(`the source is damaged or cut short: ffmpeg reported "${(damage as string).trim()}"`);
     const onAbort = () => cmd.kill('SIGKILL');
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     cmd
       .on('progress', (p: RawProgress) => opts.onProgress?.(p))
       .on('stderr', (line: string) => {
         stderr = `${stderr}\n${line}`.slice(-4000);
+        if (damage === undefined && reportsDamagedInput(line)) damage = line;
       })
       .on('error', (err: Error) => {
         opts.signal?.removeEventListener('abort', onAbort);
         if (opts.signal?.aborted) reject(new InterruptedError('ffmpeg stopped'));
+        else if (damage !== undefined) reject(damaged());
         else reject(new Error(`ffmpeg failed: ${err.message}\n${stderr.trim().split('\n').slice(-5).join('\n')}`));
       })
       .on('end', () => {
         opts.signal?.removeEventListener('abort', onAbort);
-        resolve();
+        if (damage !== undefined) reject(damaged());
+        else resolve();
       })
       .run();
   });

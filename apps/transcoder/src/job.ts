@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Config } from './config.ts';
 import { InterruptedError, InvalidInputError } from './errors.ts';
@@ -14,6 +14,7 @@ import { KeyTooLongError, manifestKey, renditionKey } from './keys.ts';
 import { buildManifest, type Manifest, type OutputFacts, unquoted } from './manifest.ts';
 import { planRenditions, validateProbe } from './plan.ts';
 import { buildTranscodeSpec, progressOf } from './spec.ts';
+import { shortOutputs } from './verify.ts';
 
 export interface JobDeps {
   s3: S3Client;
@@ -22,8 +23,10 @@ export interface JobDeps {
 }
 
 /**
- * Download, probe, transcode once into every rendition, upload, then write the manifest.
- * On any failure every object this run uploaded is deleted again and no manifest exists.
+ * Download, probe, transcode once into every rendition, check the outputs, upload, then write
+ * the manifest. Outputs go to deterministic keys: a retry overwrites them, and nothing is ever
+ * deleted, since those keys may hold what an earlier run completed and its manifest names.
+ * A failure before the uploads publishes nothing; after, no new manifest is written.
  */
 export async function runJob(config: Config, { s3, logger, signal }: JobDeps): Promise<Manifest> {
   const prefix = config.OUTPUT_PREFIX;
@@ -36,14 +39,14 @@ export async function runJob(config: Config, { s3, logger, signal }: JobDeps): P
   }
   // A private directory; file names are fixed, the S3 key never becomes a path.
   const dir = await mkdtemp(join(tmpdir(), 'transcoder-'));
-  const uploaded: string[] = [];
   try {
     const source = join(dir, 'source');
     const { bytes, etag } = await download(s3, config, source, signal);
     logger.info('downloaded', { bucket: config.INPUT_BUCKET, key: config.INPUT_KEY, etag, bytes });
     if (bytes === 0) throw new InvalidInputError('the source object is empty (0 bytes)');
 
-    const info = validateProbe(await probe(source), { maxDurationSeconds: config.MAX_DURATION_SECONDS });
+    const sourceProbe = await probe(source);
+    const info = validateProbe(sourceProbe, { maxDurationSeconds: config.MAX_DURATION_SECONDS });
     const renditions = planRenditions(info, config.RENDITIONS);
     const keys = renditions.map((r) => {
       try {
@@ -83,7 +86,17 @@ export async function runJob(config: Config, { s3, logger, signal }: JobDeps): P
         probe: await probe(o.file),
       });
     }
-    // allSettled, not all: cleanup below must not race an upload that is still finishing.
+    // A source cut short can decode without an error ffmpeg reports (a cut on a packet boundary):
+    // outputs shorter than the source are refused before anything is published.
+    const short = shortOutputs(
+      sourceProbe,
+      facts.map((f) => ({ name: f.rendition.name, probe: f.probe })),
+      info.frameRate,
+    );
+    if (short.length > 0) throw new InvalidInputError(`the source is damaged or cut short: ${short.join('; ')}`);
+
+    // allSettled: on a stop request, uploads already under way finish (each PutObject replaces
+    // a whole object; none is left half written), then the job stops before the manifest.
     const uploads = await Promise.allSettled(
       spec.outputs.map(async (o, i) => {
         const key = keys[i] as string;
@@ -94,10 +107,6 @@ export async function runJob(config: Config, { s3, logger, signal }: JobDeps): P
           queueSize: 4,
           leavePartsOnError: false,
         });
-        uploaded.push(key);
-        // A stop request does not abort an upload already under way: an aborted PutObject
-        // may still be stored after the clean-up below has run. Uploads are few and near
-        // the end of the job; they settle, then everything this run wrote is removed.
         await upload.done();
         if (signal.aborted) throw new InterruptedError('stopped during upload');
         logger.info('uploaded', { bucket: config.OUTPUT_BUCKET, key, rendition: o.rendition.name });
@@ -124,7 +133,6 @@ export async function runJob(config: Config, { s3, logger, signal }: JobDeps): P
     logger.info('manifest written', { bucket: config.OUTPUT_BUCKET, key: mKey });
     return manifest;
   } catch (err) {
-    await removeAll(s3, config.OUTPUT_BUCKET, uploaded, logger);
     // Whatever broke first (an aborted upload, a killed ffmpeg), a stop request is reported as such.
     if (signal.aborted && !(err instanceof InterruptedError))
       throw new InterruptedError(`stopped: ${(err as Error).message}`);
@@ -177,18 +185,4 @@ async function download(
     throw err;
   }
   return { bytes: (await stat(file)).size, etag };
-}
-
-/** Best effort: deletes what this run uploaded, logging (not throwing) what it could not. */
-async function removeAll(s3: S3Client, bucket: string, keys: string[], logger: Logger): Promise<void> {
-  await Promise.all(
-    keys.map(async (key) => {
-      try {
-        await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
-        logger.info('removed partial output', { bucket, key });
-      } catch (err) {
-        logger.error('could not remove partial output', { bucket, key, error: err as Error });
-      }
-    }),
-  );
 }

@@ -15,10 +15,10 @@ const controller = new AbortController();
 const GRACE_MS = 20_000;
 for (const sig of ['SIGTERM', 'SIGINT'] as const) {
   process.once(sig, () => {
-    logger.warn('stop requested: stopping ffmpeg and removing partial outputs', { signal: sig });
+    logger.warn('stop requested: stopping ffmpeg; no manifest will be written', { signal: sig });
     controller.abort(new InterruptedError(sig));
     setTimeout(() => {
-      logger.error('cleanup did not finish in time');
+      logger.error('did not stop in time');
       process.exit(EXIT.failed);
     }, GRACE_MS).unref();
   });

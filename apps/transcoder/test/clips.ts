@@ -10,6 +10,8 @@ export interface ClipOptions {
   seconds?: number;
   audio?: boolean;
   fps?: number;
+  /** The index (moov) before the media data, as `-movflags +faststart` writes it. */
+  faststart?: boolean;
 }
 
 /** Runs `fn` with a file path in a fresh scratch directory, removed again afterwards. */
@@ -22,7 +24,14 @@ function scratch<T>(name: string, fn: (file: string) => T): T {
   }
 }
 
-export function makeClip({ width, height, seconds = 2, audio = true, fps = 30 }: ClipOptions): Buffer {
+export function makeClip({
+  width,
+  height,
+  seconds = 2,
+  audio = true,
+  fps = 30,
+  faststart = false,
+}: ClipOptions): Buffer {
   const args = [
     '-v',
     'error',
@@ -35,6 +44,7 @@ export function makeClip({ width, height, seconds = 2, audio = true, fps = 30 }:
   if (audio) args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`);
   args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p');
   if (audio) args.push('-c:a', 'aac', '-shortest');
+  if (faststart) args.push('-movflags', '+faststart');
   return scratch('clip.mp4', (file) => {
     execFileSync('ffmpeg', [...args, file]);
     return readFileSync(file);
@@ -124,4 +134,14 @@ export function withFile<T>(bytes: Uint8Array, fn: (file: string) => Promise<T>)
   const file = join(dir, 'clip');
   writeFileSync(file, bytes);
   return fn(file).finally(() => rmSync(dir, { recursive: true, force: true }));
+}
+
+/**
+ * An upload cut short: a faststart clip (index at the front) with only the first `fraction` of
+ * its bytes. Its index still announces the full duration, so probing it succeeds; decoding it
+ * runs out of data part way.
+ */
+export function makeCutShortClip(options: ClipOptions & { fraction: number }): Buffer {
+  const whole = makeClip({ ...options, faststart: true });
+  return whole.subarray(0, Math.floor(whole.length * options.fraction));
 }

@@ -12,11 +12,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import { EXIT, exitCodeFor, InterruptedError, InvalidInputError } from '../src/errors.ts';
 import { runJob } from '../src/job.ts';
-import { ffprobe, makeClip, makeNoiseClip, makeRotatedClip } from './clips.ts';
+import { ffprobe, makeClip, makeCutShortClip, makeNoiseClip, makeRotatedClip } from './clips.ts';
 
 // The job in-process with the host's ffmpeg and the emulator's S3: output layout, the source
-// version it reads (INPUT_ETAG) and names in the manifest, a stop request that lands after some
-// renditions are already in S3 (a window the container test cannot hit on demand).
+// version it reads (INPUT_ETAG) and names in the manifest, damaged sources, and retries over an
+// earlier result, including a stop request that lands after some renditions are already in S3
+// (a window the container test cannot hit on demand).
 let s3: S3Client;
 const input = uniqueName('cl-in');
 const output = uniqueName('cl-out');
@@ -85,12 +86,11 @@ it('keeps a phone video portrait: a clip coded 1280x720 with a 90 degree rotatio
 });
 
 describe('the source version', () => {
-  const quiet = () => ({ s3, logger: new Logger({ logLevel: 'ERROR' }), signal: new AbortController().signal });
   const etagOf = async (key: string) => (await s3.send(new HeadObjectCommand({ Bucket: input, Key: key }))).ETag;
 
   it('is named in the manifest: source.etag is the ETag of the object read, without quotes (manifest version 2)', async () => {
     const prefix = uniqueName('etag');
-    const manifest = await runJob({ ...config(prefix), RENDITIONS: [480] }, quiet());
+    const manifest = await runJob({ ...config(prefix), RENDITIONS: [480] }, quietDeps());
     const etag = await etagOf('clip.mp4');
     expect(etag).toMatch(/^".+"$/);
     expect(manifest.version).toBe(2);
@@ -106,7 +106,7 @@ describe('the source version', () => {
   it('with INPUT_ETAG is read only if it is still that upload: the same ETag transcodes', async () => {
     const prefix = uniqueName('match');
     const etag = (await etagOf('clip.mp4'))?.slice(1, -1);
-    const manifest = await runJob({ ...config(prefix), RENDITIONS: [480], INPUT_ETAG: etag }, quiet());
+    const manifest = await runJob({ ...config(prefix), RENDITIONS: [480], INPUT_ETAG: etag }, quietDeps());
     expect(manifest.source.etag).toBe(etag);
   });
 
@@ -121,7 +121,7 @@ describe('the source version', () => {
       new PutObjectCommand({ Bucket: input, Key: key, Body: makeClip({ width: 320, height: 240, audio: false }) }),
     );
     expect((await etagOf(key))?.slice(1, -1)).not.toBe(first);
-    const err = await runJob({ ...config(prefix), INPUT_KEY: key, INPUT_ETAG: first }, quiet()).catch((e) => e);
+    const err = await runJob({ ...config(prefix), INPUT_KEY: key, INPUT_ETAG: first }, quietDeps()).catch((e) => e);
     expect(err).toBeInstanceOf(InvalidInputError);
     expect(String(err.message)).toMatch(/PreconditionFailed/);
     expect(exitCodeFor(err)).toBe(EXIT.invalidInput);
@@ -129,22 +129,95 @@ describe('the source version', () => {
   });
 });
 
-it('removes renditions already uploaded when stopped during the upload, and writes no manifest', async () => {
-  const prefix = uniqueName('stop');
-  const controller = new AbortController();
-  const logger = new WatchingLogger({ logLevel: 'ERROR' });
-  const uploaded: string[] = [];
-  logger.onMessage = (message) => {
-    if (message === 'uploaded') {
-      uploaded.push(message);
-      controller.abort();
-    }
-  };
-  await expect(runJob(config(prefix), { s3, logger, signal: controller.signal })).rejects.toBeInstanceOf(
-    InterruptedError,
+it('refuses an upload cut short (faststart, 60% of its bytes) as invalid input (exit 2), publishing nothing', async () => {
+  // ffmpeg decodes such a file up to where its data ends and, by default, exits 0: the job must
+  // see the decode errors (and the short outputs) and publish neither renditions nor a manifest.
+  const prefix = uniqueName('cut');
+  const key = `cut/${prefix}.mp4`;
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: input,
+      Key: key,
+      Body: makeCutShortClip({ width: 640, height: 360, seconds: 4, fraction: 0.6 }),
+    }),
   );
-  expect(uploaded.length).toBeGreaterThan(0);
+  const err = await runJob({ ...config(prefix), INPUT_KEY: key }, quietDeps()).catch((e) => e);
+  expect(err).toBeInstanceOf(InvalidInputError);
+  expect(String(err.message)).toMatch(/damaged or cut short/);
+  expect(exitCodeFor(err)).toBe(EXIT.invalidInput);
   expect(await listKeys(s3, output, `${prefix}/`)).toEqual([]);
+});
+
+describe('a retry', () => {
+  /** Every object under the prefix with its ETag, and the manifest's text. */
+  async function snapshot(prefix: string, key: string) {
+    const keys = await listKeys(s3, output, `${prefix}/`);
+    const etags = await Promise.all(
+      keys.map(async (k) => [k, (await s3.send(new HeadObjectCommand({ Bucket: output, Key: k }))).ETag] as const),
+    );
+    const manifest = Buffer.from(await download(`${prefix}/manifest/${key}.json`)).toString();
+    return { objects: Object.fromEntries(etags), manifest };
+  }
+
+  /** The manifest still describes objects that exist, with the sizes it states. */
+  async function expectManifestIntact(prefix: string, key: string) {
+    const manifest = JSON.parse(Buffer.from(await download(`${prefix}/manifest/${key}.json`)).toString()) as {
+      renditions: { key: string; bytes: number }[];
+    };
+    expect(manifest.renditions.length).toBeGreaterThan(0);
+    for (const r of manifest.renditions) {
+      const head = await s3.send(new HeadObjectCommand({ Bucket: output, Key: r.key }));
+      expect(head.ContentLength).toBe(r.bytes);
+    }
+  }
+
+  it('stopped during its upload deletes nothing: the earlier renditions and manifest stay, no new manifest', async () => {
+    const prefix = uniqueName('stop');
+    await runJob(config(prefix), quietDeps());
+    const before = await snapshot(prefix, 'clip.mp4');
+    expect(Object.keys(before.objects)).toEqual([
+      `${prefix}/480p/clip.mp4.mp4`,
+      `${prefix}/720p/clip.mp4.mp4`,
+      `${prefix}/manifest/clip.mp4.json`,
+    ]);
+
+    const controller = new AbortController();
+    const logger = new WatchingLogger({ logLevel: 'ERROR' });
+    const seen: string[] = [];
+    logger.onMessage = (message) => {
+      seen.push(message);
+      if (message === 'uploaded') controller.abort();
+    };
+    await expect(runJob(config(prefix), { s3, logger, signal: controller.signal })).rejects.toBeInstanceOf(
+      InterruptedError,
+    );
+    expect(seen).toContain('uploaded');
+    expect(seen).not.toContain('manifest written');
+    const after = await snapshot(prefix, 'clip.mp4');
+    expect(Object.keys(after.objects)).toEqual(Object.keys(before.objects));
+    expect(after.manifest).toBe(before.manifest);
+    await expectManifestIntact(prefix, 'clip.mp4');
+  });
+
+  it('of a source replaced by one cut short exits 2 and leaves the earlier result exactly as it was', async () => {
+    const prefix = uniqueName('replaced');
+    const key = `retry/${prefix}.mp4`;
+    await s3.send(new PutObjectCommand({ Bucket: input, Key: key, Body: makeClip({ width: 640, height: 360 }) }));
+    await runJob({ ...config(prefix), INPUT_KEY: key }, quietDeps());
+    const before = await snapshot(prefix, key);
+
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: input,
+        Key: key,
+        Body: makeCutShortClip({ width: 640, height: 360, seconds: 4, fraction: 0.6 }),
+      }),
+    );
+    const err = await runJob({ ...config(prefix), INPUT_KEY: key }, quietDeps()).catch((e) => e);
+    expect(exitCodeFor(err)).toBe(EXIT.invalidInput);
+    expect(await snapshot(prefix, key)).toEqual(before);
+    await expectManifestIntact(prefix, key);
+  });
 });
 
 it('uploads a rendition larger than one part as a multipart upload', async () => {

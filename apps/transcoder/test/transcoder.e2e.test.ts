@@ -2,7 +2,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import { emulator, uniqueName } from '@samples/emulator/testing';
 import { listKeys, waitFor } from '@samples/emulator/waiters';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ffprobe, makeAudioOnly, makeClip } from './clips.ts';
+import { ffprobe, makeAudioOnly, makeClip, makeCutShortClip } from './clips.ts';
 import { buildTranscoderImage } from './image.ts';
 import { runTask, sendSignal } from './task.ts';
 
@@ -113,6 +113,11 @@ describe('transcoder task (image run against the emulator)', () => {
     ['not a video', () => Buffer.from('this is plain text, not a video\n'.repeat(50)), /not a readable media file/],
     ['audio only', () => makeAudioOnly(), /no video stream/],
     ['zero bytes', () => Buffer.alloc(0), /empty/],
+    [
+      'an upload cut short (faststart, 60% of its bytes)',
+      () => makeCutShortClip({ width: 640, height: 360, seconds: 4, fraction: 0.6 }),
+      /damaged or cut short/,
+    ],
     ['a missing key', undefined, /does not exist/],
   ] as const)('refuses %s with exit code 2, a clear log and nothing written', async (_what, body, reason) => {
     const prefix = uniqueName('bad');

@@ -108,7 +108,8 @@ export class TranscoderOnFargate extends Construct {
     );
     this.taskDefinition.addToTaskRolePolicy(
       new iam.PolicyStatement({
-        actions: ['s3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+        // No s3:DeleteObject: a retry overwrites, and nothing an earlier run completed is deleted.
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
         resources: [props.outputBucket.arnForObjects(`${this.outputPrefix}/*`)],
       }),
     );
