@@ -146,8 +146,26 @@ describe('OrderProcessorStack', () => {
     expect(conflictsPut?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ConflictsTable/), 'Arn'] });
   });
 
-  it('alarms on dead letters, errors and a backlog', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+  it('alarms on a parked conflict, counted from its log line', () => {
+    // AWS Lambda, "Configuring JSON and plain text log formats"
+    // (docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-logformat.html): Lambda does
+    // not double-encode logs that are already JSON (Powertools Logger), so a JSON filter pattern
+    // sees the logger's own `message` field.
+    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter'));
+    expect(filters.map((f) => f.Properties.FilterPattern)).toEqual(['{ $.message = "order conflict parked" }']);
+    expect(filters[0]?.Properties.MetricTransformations).toEqual([
+      expect.objectContaining({ MetricName: 'OrderConflicts', MetricNamespace: 'OrderProcessor', MetricValue: '1' }),
+    ]);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'OrderConflicts',
+      Namespace: 'OrderProcessor',
+      Threshold: 1,
+      Statistic: 'Sum',
+    });
+  });
+
+  it('alarms on dead letters, errors, a backlog and conflicts', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Threshold: 1,

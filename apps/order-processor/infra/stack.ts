@@ -5,6 +5,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -139,6 +140,20 @@ export class OrderProcessorStack extends Stack {
       'Orders waiting over 15 minutes: the processor is behind or throttled',
       this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
       15 * 60,
+    );
+    // A conflict is done with (parked, not retried), so no queue or error metric shows it: count
+    // the handler's own log line. Lambda keeps Powertools' JSON lines as they are.
+    const conflicts = new logs.MetricFilter(this, 'ConflictsLogged', {
+      logGroup: fn.logGroup,
+      filterPattern: logs.FilterPattern.stringValue('$.message', '=', 'order conflict parked'),
+      metricNamespace: 'OrderProcessor',
+      metricName: 'OrderConflicts',
+      metricValue: '1',
+    });
+    alarm(
+      'OrderConflictsParked',
+      'An order id arrived with other content than the stored order: compare both versions in the conflicts table',
+      conflicts.metric({ period: Duration.minutes(5), statistic: 'Sum' }),
     );
 
     new CfnOutput(this, 'QueueUrl', { value: this.queue.queueUrl });

@@ -147,7 +147,8 @@ export function createHandler(deps: ProcessorDeps) {
       return result('stored', candidate.total);
     }
     // Stored before: by an earlier attempt (that failed later), a duplicate, or another order
-    // that uses the same id. Orders are never deleted, so the stored item is there to read.
+    // that uses the same id. Orders are not deleted in normal operation; if one was removed in
+    // between, the error below fails the record and its retry stores it as new.
     const existing = await docs.send(
       new GetCommand({ TableName: deps.ordersTable, Key: { orderId: candidate.orderId }, ConsistentRead: true }),
     );
