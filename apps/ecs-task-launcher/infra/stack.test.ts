@@ -131,12 +131,13 @@ describe('EcsTaskLauncherStack', () => {
     expect(tables[0]?.Properties.TimeToLiveSpecification).toBeUndefined();
   });
 
-  it('gives the task read (and list, for 404s) on uploads/ and write under processed/ only', () => {
+  it('gives the task read (and list, for 404s) on uploads/ and write, never delete, under processed/ only', () => {
     const statements = roleStatements(template, 'TranscoderTaskTaskRole');
     expect(statements.map((x) => [x.Action].flat().sort())).toEqual([
       ['s3:GetObject'],
       ['s3:ListBucket'],
-      ['s3:AbortMultipartUpload', 's3:DeleteObject', 's3:PutObject'],
+      // No s3:DeleteObject: a retry overwrites, and nothing an earlier run completed is deleted.
+      ['s3:AbortMultipartUpload', 's3:PutObject'],
     ]);
     expect(statements[1]?.Condition).toEqual({ StringLike: { 's3:prefix': 'uploads/*' } });
     expect(JSON.stringify(statements[2]?.Resource)).toContain('/processed/*');

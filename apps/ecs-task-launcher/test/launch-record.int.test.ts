@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RunTaskCommand } from '@aws-sdk/client-ecs';
-import { S3Client } from '@aws-sdk/client-s3';
+import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { beforeAll, beforeEach, expect, it } from 'vitest';
@@ -216,5 +216,40 @@ describeWith(['dynamodb'], 'ecs-task-launcher: the record of started uploads', (
     const retry = await launcher()(event);
     expect(retry.launched.map((l) => l.started)).toEqual([false, true, false]);
     expect(ecs.tasks).toHaveLength(3);
+  });
+
+  it('a direct call for a key S3 answers 403 to (missing, without s3:ListBucket) starts nothing and says why', async () => {
+    // HeadObject API reference, Permissions: without s3:ListBucket on the bucket, a missing key
+    // is 403 Forbidden, not 404 (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
+    // The emulator answers 404 either way, so S3 is scripted for this one answer.
+    const forbidden = {
+      send: async () => {
+        throw new S3ServiceException({
+          name: 'Forbidden',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 403 },
+          message: 'Forbidden',
+        });
+      },
+    } as unknown as S3Client;
+    const handler = createHandler({
+      ecs: ecs.client(),
+      s3: forbidden,
+      ddb,
+      now: () => clock,
+      logger,
+      config: parseConfig({
+        CLUSTER: 'media',
+        TASK_DEFINITION: 'transcoder',
+        SUBNETS: 'subnet-a',
+        LAUNCH_TABLE: table,
+      }),
+    });
+    await expect(handler({ bucket: 'uploads', key: 'in/gone.mov' })).rejects.toMatchObject({
+      name: 'SourceNotFoundError',
+      message:
+        's3://uploads/in/gone.mov is not readable by the launcher (403: missing, or outside what its role may read): no task started',
+    });
+    expect(ecs.runTaskInputs).toEqual([]);
   });
 });
