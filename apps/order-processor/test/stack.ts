@@ -17,6 +17,7 @@ import {
   type Message,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
+  SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { ScanCommand as DocScanCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -102,11 +103,32 @@ export async function deployStack(name: string, opts: { entry?: string; memoryMb
   const { ordersTable, idempotencyTable, conflictsTable } = await createTables(ddb, name);
   const topicArn = (await sns.send(new CreateTopicCommand({ Name: `${name}-notices` }))).TopicArn!;
   const noticesUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-notices-observer` }))).QueueUrl!;
+  const noticesArn = await queueArn(sqs, noticesUrl);
+  // SNS may deliver to the queue only if the queue's policy lets the topic send to it (as on AWS).
+  await sqs.send(
+    new SetQueueAttributesCommand({
+      QueueUrl: noticesUrl,
+      Attributes: {
+        Policy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'sns.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: noticesArn,
+              Condition: { ArnEquals: { 'aws:SourceArn': topicArn } },
+            },
+          ],
+        }),
+      },
+    }),
+  );
   await sns.send(
     new SubscribeCommand({
       TopicArn: topicArn,
       Protocol: 'sqs',
-      Endpoint: await queueArn(sqs, noticesUrl),
+      Endpoint: noticesArn,
       Attributes: { FilterPolicy: JSON.stringify({ eventType: ['OrderAccepted'] }) },
     }),
   );
@@ -133,7 +155,7 @@ export async function deployStack(name: string, opts: { entry?: string; memoryMb
     statements: [
       {
         Effect: 'Allow',
-        Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
         Resource: [`arn:aws:dynamodb:*:*:table/${ordersTable}`],
       },
       { Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: [`arn:aws:dynamodb:*:*:table/${conflictsTable}`] },
