@@ -13,6 +13,7 @@ import { deployLauncher } from '@samples/ecs-task-launcher/testing';
 import { startEmulator } from '@samples/emulator';
 import { waitFor, waitForExecution } from '@samples/emulator/waiters';
 import { makeClip } from '@samples/transcoder/clips';
+import { manifestKey } from '@samples/transcoder/contract';
 import { deployPipeline } from '../test/stack.ts';
 
 const rounds = Number(process.env.ROUNDS ?? 3);
@@ -48,9 +49,7 @@ try {
       `manifest of ${key} (launcher)`,
       () =>
         s3
-          .send(
-            new HeadObjectCommand({ Bucket: launcher.outputBucket, Key: `processed/manifest/uploads/clip-${i}.json` }),
-          )
+          .send(new HeadObjectCommand({ Bucket: launcher.outputBucket, Key: manifestKey('processed', key) }))
           .then(() => true),
       { timeoutMs: 180_000, intervalMs: 100 },
     );

@@ -1,11 +1,12 @@
 import { ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   type DescribeExecutionCommandOutput,
   GetExecutionHistoryCommand,
   type HistoryEvent,
   ListExecutionsCommand,
   SFNClient,
+  StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { invoke } from '@samples/emulator/deploy';
@@ -14,6 +15,7 @@ import { listKeys, waitFor, waitForExecution } from '@samples/emulator/waiters';
 import { makeClip } from '@samples/transcoder/clips';
 import { type StoppedTask, waitForTaskStopped } from '@samples/transcoder/ecs';
 import { beforeAll, expect, it } from 'vitest';
+import { LIMITS } from '../src/limits.ts';
 import type { Notice } from '../src/notice.ts';
 import { executionName } from '../src/uploads.ts';
 import { deployPipeline, type PipelineStack } from './stack.ts';
@@ -39,18 +41,22 @@ describeWith(
       stack = await deployPipeline(uniqueName('pipeline'));
     });
 
-    /** Uploads under uploads/ (the trigger's prefix) and returns the execution it starts, once ended. */
-    async function upload(key: string, body: Uint8Array | string, contentType: string) {
+    /** Uploads under uploads/ (the trigger's prefix); the execution it starts, and once `ended`. */
+    async function uploadStarting(key: string, body: Uint8Array | string, contentType: string, on = stack) {
       const put = await s3.send(
-        new PutObjectCommand({ Bucket: stack.inputBucket, Key: key, Body: body, ContentType: contentType }),
+        new PutObjectCommand({ Bucket: on.inputBucket, Key: key, Body: body, ContentType: contentType }),
       );
-      const name = executionName({ bucket: stack.inputBucket, key, etag: put.ETag ?? '' });
+      const name = executionName({ bucket: on.inputBucket, key, etag: put.ETag ?? '' });
       const arn = await waitFor(`an execution named ${name}`, async () => {
-        const res = await sfn.send(new ListExecutionsCommand({ stateMachineArn: stack.stateMachineArn }));
+        const res = await sfn.send(new ListExecutionsCommand({ stateMachineArn: on.stateMachineArn }));
         return res.executions?.find((e) => e.name === name)?.executionArn;
       });
-      const execution = await waitForExecution(sfn, arn, { timeoutMs: 240_000 });
-      return { name, etag: put.ETag ?? '', execution };
+      return { name, etag: put.ETag ?? '', arn, ended: () => waitForExecution(sfn, arn, { timeoutMs: 300_000 }) };
+    }
+
+    async function upload(key: string, body: Uint8Array | string, contentType: string, on = stack) {
+      const started = await uploadStarting(key, body, contentType, on);
+      return { ...started, execution: await started.ended() };
     }
 
     async function history(execution: DescribeExecutionCommandOutput): Promise<HistoryEvent[]> {
@@ -60,23 +66,38 @@ describeWith(
       return res.events ?? [];
     }
 
-    /** The states the execution entered, in order. */
+    /**
+     * The states the execution entered, in order, without the one state the test deployment adds
+     * to read the emulator's runTask.sync output (`acceptDescribeTasksShape` in test/stack.ts).
+     */
     async function path(execution: DescribeExecutionCommandOutput): Promise<string[]> {
       return (await history(execution))
         .filter((e) => e.type?.endsWith('StateEntered'))
-        .map((e) => e.stateEnteredEventDetails?.name ?? '');
+        .map((e) => e.stateEnteredEventDetails?.name ?? '')
+        .filter((n) => n !== 'FromDescribeTasksShape');
     }
 
     /** The ECS tasks an execution started (the state passes the execution's name as startedBy). */
-    async function tasksOf(name: string): Promise<StoppedTask[]> {
+    async function tasksOf(name: string, on = stack): Promise<StoppedTask[]> {
       const arns: string[] = [];
       for (const desiredStatus of ['RUNNING', 'STOPPED'] as const) {
-        const res = await ecs.send(
-          new ListTasksCommand({ cluster: stack.task.cluster, startedBy: name, desiredStatus }),
-        );
+        const res = await ecs.send(new ListTasksCommand({ cluster: on.task.cluster, startedBy: name, desiredStatus }));
         arns.push(...(res.taskArns ?? []));
       }
-      return Promise.all(arns.map((arn) => waitForTaskStopped(ecs, stack.task.cluster, arn)));
+      return Promise.all(arns.map((arn) => waitForTaskStopped(ecs, on.task.cluster, arn)));
+    }
+
+    /** Receives every notice that arrives within `ms`, keeping them in `notices`. */
+    async function receiveNotices(ms: number): Promise<void> {
+      for (const end = Date.now() + ms; Date.now() < end; ) {
+        const res = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: stack.noticesUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        );
+        for (const m of res.Messages ?? []) {
+          notices.push(JSON.parse((JSON.parse(m.Body ?? '{}') as { Message: string }).Message) as Notice);
+          await sqs.send(new DeleteMessageCommand({ QueueUrl: stack.noticesUrl, ReceiptHandle: m.ReceiptHandle }));
+        }
+      }
     }
 
     /** Notices for a source key; every notice received is kept, in any order. */
@@ -104,26 +125,40 @@ describeWith(
       const tasks = await tasksOf(name);
       expect(tasks).toHaveLength(1);
       expect(tasks[0]?.exitCode, tasks[0]?.why).toBe(0);
+      // The version of the upload event, and the limits of src/limits.ts, reach the task.
       expect(tasks[0]?.environment).toMatchObject({
         INPUT_BUCKET: stack.inputBucket,
         INPUT_KEY: key,
+        INPUT_ETAG: etag.replaceAll('"', ''),
         OUTPUT_BUCKET: stack.outputBucket,
         OUTPUT_PREFIX: 'processed',
+        MAX_DURATION_SECONDS: String(LIMITS.maxDurationSeconds),
       });
 
       expect(await listKeys(s3, stack.outputBucket)).toEqual([
-        'processed/480p/uploads/holiday.mp4',
-        'processed/720p/uploads/holiday.mp4',
-        'processed/manifest/uploads/holiday.json',
+        'processed/480p/uploads/holiday.mp4.mp4',
+        'processed/720p/uploads/holiday.mp4.mp4',
+        'processed/manifest/uploads/holiday.mp4.json',
       ]);
       const notice = await noticeFor(key, 'VideoTranscoded');
       expect(notice.executionArn).toBe(execution.executionArn);
-      expect(notice.manifest).toEqual({ bucket: stack.outputBucket, key: 'processed/manifest/uploads/holiday.json' });
+      expect(notice.manifest).toEqual({
+        bucket: stack.outputBucket,
+        key: 'processed/manifest/uploads/holiday.mp4.json',
+      });
       expect(notice.renditions?.map((r) => `${r.name} ${r.width}x${r.height} ${r.key}`)).toEqual([
-        '720p 1280x720 processed/720p/uploads/holiday.mp4',
-        '480p 854x480 processed/480p/uploads/holiday.mp4',
+        '720p 1280x720 processed/720p/uploads/holiday.mp4.mp4',
+        '480p 854x480 processed/480p/uploads/holiday.mp4.mp4',
       ]);
-      expect(await path(execution)).toEqual(['ValidateVideo', 'IsValidVideo', 'StartECSTask', 'NotifyComplete']);
+      expect(await path(execution)).toEqual([
+        'ValidateVideo',
+        'IsValidVideo',
+        'PrepareTranscode',
+        'StartECSTask',
+        'HasExitCode',
+        'ExitCode',
+        'NotifyComplete',
+      ]);
     });
 
     it('starts no second execution when the upload event is delivered again', async () => {
@@ -176,7 +211,7 @@ describeWith(
       expect(await tasksOf(name)).toEqual([]);
     });
 
-    it('a transcoder failure (exit code 2) fails the pipeline with a failure notice and no outputs', async () => {
+    it('an input the transcoder refuses (exit code 2) is rejected and never retried: one task, no outputs', async () => {
       // Valid MP4 magic bytes, so ValidateVideo lets it through; ffprobe then refuses it.
       const key = 'uploads/corrupt.mp4';
       const body = Buffer.concat([
@@ -186,32 +221,126 @@ describeWith(
       ]);
       const { name, execution } = await upload(key, body, 'video/mp4');
       expect(execution.status).toBe('FAILED');
-      expect((await path(execution)).slice(-2)).toEqual(['NotifyFailure', 'PipelineFailed']);
+      expect(execution.error).toBe('VideoRejected');
+      expect(execution.cause).toMatch(/exit code 2/);
+      expect((await path(execution)).slice(-5)).toEqual([
+        'HasExitCode',
+        'ExitCode',
+        'TranscodeRejected',
+        'NotifyRejected',
+        'VideoRejected',
+      ]);
 
       const tasks = await tasksOf(name);
-      expect(tasks).toHaveLength(1);
-      expect(tasks[0]?.exitCode, tasks[0]?.why).toBe(2);
+      expect(tasks.map((t) => t.exitCode)).toEqual([2]);
       expect(await listKeys(s3, stack.outputBucket, 'processed/manifest/uploads/corrupt')).toEqual([]);
 
-      const notice = await noticeFor(key, 'VideoPipelineFailed');
+      const notice = await noticeFor(key, 'VideoRejected');
       expect(notice.executionArn).toBe(execution.executionArn);
-      expect(notice.error?.error).toBe(execution.error);
+      expect(notice.reason).toMatch(/exit code 2/);
 
-      // On AWS the task state itself fails (States.TaskFailed: the essential container exited 2).
-      // Where the backend's runTask.sync succeeds whatever the exit code, NotifyComplete's
-      // manifest check is what fails the pipeline; say which one happened.
+      // On AWS the task state itself fails (States.TaskFailed: the essential container exited 2) and
+      // the exit code is read from the cause; a backend whose runTask.sync succeeds whatever the
+      // exit code reaches the same Choice from the state's output. Say which one happened.
       const failed = (await history(execution)).filter((e) => e.type === 'TaskFailed');
-      const at = failed.map((e) => e.taskFailedEventDetails?.resource ?? '');
-      if (at.some((r) => r.includes('ecs:runTask'))) {
-        expect(notice.error?.error).toBe('States.TaskFailed');
-      } else {
+      if (!failed.some((e) => e.taskFailedEventDetails?.resource?.includes('ecs:runTask'))) {
         const info = emulator();
         console.info(
           `[emulator] ${info.backend} (${info.description}): ecs:runTask.sync did not fail on the container's exit code 2; ` +
-            `NotifyComplete found no manifest and failed the pipeline (error ${execution.error})`,
+            'the exit code was read from its output',
         );
-        expect(notice.error?.cause).toMatch(/processed\/manifest\/uploads\/corrupt\.json is missing/);
       }
+    });
+
+    it('refuses a version of the object other than the one of the execution: replaced uploads are not transcoded', async () => {
+      // An execution whose upload event names an ETag the object no longer has (the key was
+      // uploaded again since): ValidateVideo's HeadObject with If-Match answers 412.
+      const res = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: stack.stateMachineArn,
+          name: uniqueName('replaced'),
+          input: JSON.stringify({
+            bucket: stack.inputBucket,
+            key: 'uploads/holiday.mp4',
+            etag: '0123456789abcdef0123456789abcdef',
+          }),
+        }),
+      );
+      const execution = await waitForExecution(sfn, res.executionArn!, { timeoutMs: 120_000 });
+      expect(execution.status).toBe('FAILED');
+      expect(execution.error).toBe('VideoRejected');
+      expect(execution.cause).toMatch(/was replaced after this upload/);
+      expect(await path(execution)).toEqual(['ValidateVideo', 'IsValidVideo', 'NotifyRejected', 'VideoRejected']);
+    });
+
+    it("never announces a previous version's manifest for a new upload of the same key", async () => {
+      // The manifest of uploads/holiday.mp4 in S3 is the transcoder's for the first upload (test 1).
+      const manifestKey = 'processed/manifest/uploads/holiday.mp4.json';
+      const manifest = JSON.parse(
+        await (
+          await s3.send(new GetObjectCommand({ Bucket: stack.outputBucket, Key: manifestKey }))
+        ).Body!.transformToString(),
+      ) as { version: number; source: { etag: string } };
+      expect(manifest.version).toBe(2);
+      expect(manifest.source.etag).toBe(firstRun.etag.replaceAll('"', ''));
+
+      // NotifyComplete for a newer upload of that key (another ETag) whose transcode wrote nothing.
+      const newer = 'fedcba9876543210fedcba9876543210';
+      const executionArn = `${stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:newer-upload`;
+      const res = await invoke<{ errorType?: string; errorMessage?: string }>(`${stack.name}-notify`, {
+        status: 'SUCCEEDED',
+        bucket: stack.inputBucket,
+        key: 'uploads/holiday.mp4',
+        etag: newer,
+        executionArn,
+      });
+      expect(res.functionError, res.log).toBeDefined();
+      expect(res.payload.errorMessage).toBe(
+        `s3://${stack.outputBucket}/${manifestKey} is not the manifest of this upload: it describes the source version with ETag ${manifest.source.etag}, not this upload's ${newer}; the transcode of this version did not complete`,
+      );
+      // Nothing was published for it: every notice on the queue for a few seconds, none of that execution.
+      await receiveNotices(5000);
+      expect(notices.filter((n) => n.executionArn === executionArn)).toEqual([]);
+    });
+
+    it('retries a transient transcoder failure (exit code 1) after a wait, and announces the second attempt', async () => {
+      // A pipeline whose output bucket does not exist yet: the first task's uploads fail
+      // (NoSuchBucket), it exits 1; the bucket is created while the execution waits to retry.
+      const late = await deployPipeline(uniqueName('pipeline-late'), { createOutputBucket: false });
+      const key = 'uploads/retry.mp4';
+      const { name, etag, arn, ended } = await uploadStarting(
+        key,
+        makeClip({ width: 640, height: 360 }),
+        'video/mp4',
+        late,
+      );
+      const first = await waitFor(`the first task of ${name} to stop`, async () => {
+        const res = await ecs.send(
+          new ListTasksCommand({ cluster: late.task.cluster, startedBy: name, desiredStatus: 'STOPPED' }),
+        );
+        const taskArn = res.taskArns?.[0];
+        return taskArn ? waitForTaskStopped(ecs, late.task.cluster, taskArn) : undefined;
+      });
+      expect(first.exitCode, first.why).toBe(1);
+      await s3.send(new CreateBucketCommand({ Bucket: late.outputBucket }));
+
+      const execution = await ended();
+      expect(execution.status, execution.cause ?? execution.error).toBe('SUCCEEDED');
+      const tasks = await tasksOf(name, late);
+      expect(tasks.map((t) => t.exitCode).sort()).toEqual([0, 1]);
+      const states = await path(execution);
+      expect(states.filter((s) => s === 'StartECSTask')).toHaveLength(2);
+      expect(states.filter((s) => s === 'WaitBeforeRetry')).toHaveLength(1);
+      expect(states.at(-1)).toBe('NotifyComplete');
+      expect(await listKeys(s3, late.outputBucket, 'processed/manifest/')).toEqual([
+        'processed/manifest/uploads/retry.mp4.json',
+      ]);
+      const waited = (await history(execution)).find((e) => e.stateEnteredEventDetails?.name === 'WaitBeforeRetry');
+      expect(JSON.parse(waited?.stateEnteredEventDetails?.input ?? '{}').transcode.retryDelaySeconds).toBe(
+        LIMITS.firstRetryDelaySeconds,
+      );
+      expect(arn).toBe(execution.executionArn);
+      expect(etag).toBeTruthy();
     });
   },
 );

@@ -4,6 +4,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { waitFor, waitForExecution } from '@samples/emulator/waiters';
 import { makeClip } from '@samples/transcoder/clips';
+import { manifestKey } from '@samples/transcoder/contract';
 import { deployPipeline } from '@samples/video-pipeline/testing';
 import type { Flow } from '../flow.ts';
 
@@ -50,7 +51,9 @@ export const flow: Flow = {
     writeFileSync(join(ctx.outDir, 'executions.json'), JSON.stringify(ended, null, 2));
     if (clip?.status !== 'SUCCEEDED') throw new Error(`the clip's execution ended ${clip?.status}: ${clip?.cause}`);
     const manifestText = await (
-      await s3.send(new GetObjectCommand({ Bucket: stack.outputBucket, Key: 'processed/manifest/uploads/clip.json' }))
+      await s3.send(
+        new GetObjectCommand({ Bucket: stack.outputBucket, Key: manifestKey('processed', 'uploads/clip.mp4') }),
+      )
     ).Body!.transformToString();
     writeFileSync(join(ctx.outDir, 'manifest.json'), manifestText);
     const manifest = JSON.parse(manifestText) as { renditions: { name: string; key: string }[] };
