@@ -2,10 +2,11 @@ import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 
 /**
  * Whether a failed HeadObject/GetObject means "no such key". S3 answers 404 only to a caller
- * with s3:ListBucket on the bucket; without it (or with ListBucket narrowed by an `s3:prefix`
- * condition, which S3's own existence check does not match) a missing key is 403 AccessDenied.
- * So a 403 is settled by listing the key as prefix, which such a role may do: no such key
- * listed, the object is missing; listed, or the listing refused too, it is a real access error.
+ * with s3:ListBucket on the bucket, 403 AccessDenied to one without it (GetObject and HeadObject
+ * API reference, "Permissions"). Whether a ListBucket narrowed by an `s3:prefix` condition counts
+ * for that is not documented, so a 403 is settled by listing the key as prefix, which such a role
+ * may do: no such key listed, the object is missing; listed, or the listing refused too, it is a
+ * real access error.
  */
 export async function objectMissing(
   s3: S3Client,
