@@ -1,5 +1,11 @@
 import { ECSClient, RunTaskCommand } from '@aws-sdk/client-ecs';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { listKeys } from '@samples/emulator/waiters';
 import { beforeAll, expect, it } from 'vitest';
@@ -29,7 +35,7 @@ describeWith(['ecs', 's3'], 'transcoder as an ECS task (RunTask with container o
     await deployTranscoderTask({ cluster, family, outputBucket: output, ecs });
   });
 
-  async function runTask(key: string) {
+  async function runTask(key: string, inputEtag?: string) {
     const res = await ecs.send(
       new RunTaskCommand({
         cluster,
@@ -40,7 +46,7 @@ describeWith(['ecs', 's3'], 'transcoder as an ECS task (RunTask with container o
           containerOverrides: [
             {
               name: 'transcoder',
-              environment: taskEnvironment({ inputBucket: input, inputKey: key }),
+              environment: taskEnvironment({ inputBucket: input, inputKey: key, inputEtag }),
             },
           ],
         },
@@ -68,6 +74,27 @@ describeWith(['ecs', 's3'], 'transcoder as an ECS task (RunTask with container o
       '720p 1280x720',
       '480p 854x480',
     ]);
+  });
+
+  it('with INPUT_ETAG transcodes that upload only: exit 0 for it, exit 2 once the key holds another object', async () => {
+    const key = 'in/replaced.mp4';
+    await s3.send(new PutObjectCommand({ Bucket: input, Key: key, Body: makeClip({ width: 320, height: 240 }) }));
+    const first = (await s3.send(new HeadObjectCommand({ Bucket: input, Key: key }))).ETag?.replaceAll('"', '');
+    const ok = await runTask(key, first);
+    expect(ok.exitCode, ok.why).toBe(0);
+    expect(ok.environment.INPUT_ETAG).toBe(first);
+    const manifestKey = 'processed/manifest/in/replaced.mp4.json';
+    const manifest = async () =>
+      (await s3.send(new GetObjectCommand({ Bucket: output, Key: manifestKey }))).Body!.transformToString();
+    const before = await manifest();
+    expect(JSON.parse(before)).toMatchObject({ version: 2, source: { key, etag: first } });
+
+    await s3.send(
+      new PutObjectCommand({ Bucket: input, Key: key, Body: makeClip({ width: 320, height: 240, audio: false }) }),
+    );
+    const stale = await runTask(key, first);
+    expect(stale.exitCode, stale.why).toBe(2);
+    expect(await manifest()).toBe(before);
   });
 
   it('exits 2 for a key that does not exist', async () => {

@@ -2,7 +2,7 @@ import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } fro
 import { emulator, uniqueName } from '@samples/emulator/testing';
 import { listKeys, waitFor } from '@samples/emulator/waiters';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ffprobe, makeAudioOnly, makeClip, makeCutShortClip } from './clips.ts';
+import { ffprobe, makeAudioOnly, makeClip, makeCutShortClip, makeRotatedClip } from './clips.ts';
 import { buildTranscoderImage } from './image.ts';
 import { runTask, sendSignal } from './task.ts';
 
@@ -98,6 +98,23 @@ describe('transcoder task (image run against the emulator)', () => {
       ['720p', 720, 1280],
       ['480p', 480, 854],
     ]);
+  });
+
+  it('keeps a phone clip recorded upright portrait: coded 1280x720, rotated 90 degrees', async () => {
+    const prefix = uniqueName('rot');
+    const key = 'uploads/phone.mp4';
+    await put(key, makeRotatedClip({ width: 1280, height: 720, degrees: 90 }));
+    const run = await runTask(image, { ...env, INPUT_KEY: key, OUTPUT_PREFIX: prefix, X264_PRESET: 'veryfast' });
+    expect(run.exitCode, run.logs).toBe(0);
+    const manifest = JSON.parse(Buffer.from(await get(`${prefix}/manifest/${key}.json`)).toString()) as Manifest;
+    expect(manifest.renditions.map((r) => `${r.name} ${r.width}x${r.height}`)).toEqual([
+      '720p 720x1280',
+      '480p 480x854',
+    ]);
+    for (const r of manifest.renditions) {
+      const video = ffprobe(await get(r.key)).streams.find((s) => s.codec_type === 'video');
+      expect([video?.width, video?.height]).toEqual([r.width, r.height]);
+    }
   });
 
   it('does not upscale a 360p clip: one rendition at its own size', async () => {
