@@ -1,4 +1,4 @@
-import { roleStatements, synthStack, TEST_ENV } from '@samples/cdk';
+import { cfnLint, roleStatements, synthStack, TEST_ENV } from '@samples/cdk';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stackProps } from './app.ts';
@@ -25,6 +25,11 @@ describe('EcsTaskLauncherStack', () => {
     expect(findings).toEqual([]);
     expect(spot.findings).toEqual([]);
   });
+
+  it('passes cfn-lint: no error, no warning that is not acknowledged with a reason', () => {
+    expect(cfnLint(template.toJSON(), TEST_ENV.region!)).toEqual([]);
+    expect(cfnLint(spot.template.toJSON(), TEST_ENV.region!)).toEqual([]);
+  }, 120_000);
 
   it('configures the function with the cluster, the task definition and private subnets', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { roleStatements, synthStack, TEST_ENV } from '@samples/cdk';
+import { cfnLint, roleStatements, synthStack, TEST_ENV } from '@samples/cdk';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SHARP_LINUX_X64, stackProps } from './app.ts';
@@ -24,6 +24,10 @@ describe('ImageResizeStack', () => {
   it('passes the cdk-nag AwsSolutions pack', () => {
     expect(findings).toEqual([]);
   });
+
+  it('passes cfn-lint: no error, no warning that is not acknowledged with a reason', () => {
+    expect(cfnLint(template.toJSON(), TEST_ENV.region!)).toEqual([]);
+  }, 120_000);
 
   it('runs the function with the memory libvips wants, writing to the renditions bucket', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {

@@ -1,4 +1,4 @@
-import { roleStatements, synthStack, TEST_ENV } from '@samples/cdk';
+import { cfnLint, roleStatements, synthStack, TEST_ENV } from '@samples/cdk';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { API_GATEWAY_TIMEOUT_MS, MODEL_ATTEMPTS, SERVERLESS_MAX_PAYLOAD_BYTES } from '../src/limits.ts';
@@ -38,6 +38,10 @@ describe('InferenceProxyStack', () => {
   it('passes the cdk-nag AwsSolutions pack', () => {
     expect(findings).toEqual([]);
   });
+
+  it('passes cfn-lint: no error, no warning that is not acknowledged with a reason', () => {
+    expect(cfnLint(template.toJSON(), TEST_ENV.region!)).toEqual([]);
+  }, 120_000);
 
   // "Serverless Inference does not support ... VPC configuration, network isolation" (feature
   // exclusions, https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints.html#serverless-endpoints-how-it-works-exclusions):
