@@ -1,4 +1,4 @@
-import { roleStatements, synthStack, TEST_ENV } from '@samples/cdk';
+import { cfnLint, roleStatements, synthStack, TEST_ENV } from '@samples/cdk';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stackProps } from './app.ts';
@@ -31,6 +31,10 @@ describe('OrderProcessorStack', () => {
   it('passes the cdk-nag AwsSolutions pack', () => {
     expect(findings).toEqual([]);
   });
+
+  it('passes cfn-lint: no error, no warning that is not acknowledged with a reason', () => {
+    expect(cfnLint(template.toJSON(), TEST_ENV.region!)).toEqual([]);
+  }, 120_000);
 
   it('reads the queue in batches of 10 with partial batch failures; three receives, then the DLQ', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
