@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Config } from './config.ts';
 import { InterruptedError, InvalidInputError } from './errors.ts';
@@ -77,7 +77,7 @@ export async function runJob(config: Config, { s3, logger, signal }: JobDeps): P
       realtimeFactor: Math.round((info.durationSeconds / seconds) * 100) / 100,
     });
 
-    const facts: OutputFacts[] = [];
+    const facts: Omit<OutputFacts, 'etag'>[] = [];
     for (const [i, o] of spec.outputs.entries()) {
       facts.push({
         key: keys[i] as string,
@@ -107,19 +107,23 @@ export async function runJob(config: Config, { s3, logger, signal }: JobDeps): P
           queueSize: 4,
           leavePartsOnError: false,
         });
-        await upload.done();
+        const done = await upload.done();
         if (signal.aborted) throw new InterruptedError('stopped during upload');
-        logger.info('uploaded', { bucket: config.OUTPUT_BUCKET, key, rendition: o.rendition.name });
+        const etag =
+          done.ETag ?? (await s3.send(new HeadObjectCommand({ Bucket: config.OUTPUT_BUCKET, Key: key }))).ETag ?? '';
+        logger.info('uploaded', { bucket: config.OUTPUT_BUCKET, key, rendition: o.rendition.name, etag });
+        return etag;
       }),
     );
     const failed = uploads.find((u) => u.status === 'rejected');
     if (failed) throw failed.reason;
+    const etags = uploads.map((u) => (u as PromiseFulfilledResult<string>).value);
     if (signal.aborted) throw new InterruptedError('stopped before the manifest');
 
     const manifest = buildManifest({
       source: { bucket: config.INPUT_BUCKET, key: config.INPUT_KEY, etag, bytes, ...info },
       outputBucket: config.OUTPUT_BUCKET,
-      outputs: facts,
+      outputs: facts.map((f, i) => ({ ...f, etag: etags[i] as string })),
       encode: { preset: config.X264_PRESET, crf: config.CRF },
     });
     await s3.send(

@@ -5,6 +5,8 @@ export interface OutputFacts {
   rendition: Rendition;
   bytes: number;
   probe: ProbeData & { format: { bit_rate?: string | number } };
+  /** The uploaded object's ETag (quotes allowed). */
+  etag: string;
 }
 
 export interface Manifest {
@@ -17,6 +19,8 @@ export interface Manifest {
     name: string;
     bucket: string;
     key: string;
+    /** The ETag of the object this manifest describes at `key` (a later run may overwrite it). */
+    etag: string;
     width: number;
     height: number;
     bytes: number;
@@ -49,6 +53,7 @@ export function buildManifest(input: {
         name: o.rendition.name,
         bucket: input.outputBucket,
         key: o.key,
+        etag: unquoted(o.etag),
         width: video?.width ?? o.rendition.width,
         height: video?.height ?? o.rendition.height,
         bytes: o.bytes,

@@ -59,6 +59,12 @@ it('commits: every rendition, then the manifest', async () => {
   expect((await listKeys(s3, output, `${prefix}/`)).sort()).toEqual(
     [`${prefix}/480p/clip.mp4.mp4`, `${prefix}/720p/clip.mp4.mp4`, `${prefix}/manifest/clip.mp4.json`].sort(),
   );
+  // Each rendition's ETag, so a consumer can check (HeadObject, or GetObject If-Match) that the
+  // object at that key is still the one this manifest describes: a later run may overwrite it.
+  for (const r of manifest.renditions) {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: output, Key: r.key }));
+    expect(r.etag).toBe(head.ETag?.slice(1, -1));
+  }
 });
 
 const quietDeps = () => ({ s3, logger: new Logger({ logLevel: 'ERROR' }), signal: new AbortController().signal });
@@ -233,4 +239,5 @@ it('uploads a rendition larger than one part as a multipart upload', async () =>
   expect(head.ContentLength).toBe(r?.bytes);
   // S3 marks an object assembled from N parts with an ETag ending in -N.
   expect(head.ETag).toMatch(/-[2-9]\d*"$/);
+  expect(r?.etag).toBe(head.ETag?.slice(1, -1));
 });
