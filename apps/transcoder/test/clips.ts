@@ -145,3 +145,24 @@ export function makeCutShortClip(options: ClipOptions & { fraction: number }): B
   const whole = makeClip({ ...options, faststart: true });
   return whole.subarray(0, Math.floor(whole.length * options.fraction));
 }
+
+/**
+ * An upload cut short exactly after a whole packet (the `packet`-th, in file order): no packet
+ * is torn, so nothing fails to decode and ffmpeg exits 0 even with `-xerror`; only the
+ * demuxer's "partial file" notes and the outputs' durations tell.
+ */
+export function makeCutAtPacketClip(options: ClipOptions & { packet: number }): Buffer {
+  const whole = makeClip({ ...options, faststart: true });
+  const packets = scratch('whole.mp4', (file) => {
+    writeFileSync(file, whole);
+    return execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'packet=pos,size', '-of', 'csv=p=0', file], {
+      encoding: 'utf8',
+    });
+  })
+    .trim()
+    .split('\n')
+    .map((l) => l.split(',').map(Number) as [number, number])
+    .sort((a, b) => a[0] - b[0]);
+  const [pos, size] = packets[options.packet] as [number, number];
+  return whole.subarray(0, pos + size);
+}

@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import { EXIT, exitCodeFor, InterruptedError, InvalidInputError } from '../src/errors.ts';
 import { runJob } from '../src/job.ts';
-import { ffprobe, makeClip, makeCutShortClip, makeNoiseClip, makeRotatedClip } from './clips.ts';
+import { ffprobe, makeClip, makeCutAtPacketClip, makeCutShortClip, makeNoiseClip, makeRotatedClip } from './clips.ts';
 
 // The job in-process with the host's ffmpeg and the emulator's S3: output layout, the source
 // version it reads (INPUT_ETAG) and names in the manifest, damaged sources, and retries over an
@@ -135,18 +135,21 @@ describe('the source version', () => {
   });
 });
 
-it('refuses an upload cut short (faststart, 60% of its bytes) as invalid input (exit 2), publishing nothing', async () => {
+it.each([
+  [
+    'cut short (faststart, 60% of its bytes)',
+    () => makeCutShortClip({ width: 640, height: 360, seconds: 4, fraction: 0.6 }),
+  ],
+  [
+    'cut after a whole packet (no decode error; ffmpeg exits 0 even with -xerror)',
+    () => makeCutAtPacketClip({ width: 640, height: 360, seconds: 4, audio: false, packet: 59 }),
+  ],
+])('refuses an upload %s as invalid input (exit 2), publishing nothing', async (_what, body) => {
   // ffmpeg decodes such a file up to where its data ends and, by default, exits 0: the job must
-  // see the decode errors (and the short outputs) and publish neither renditions nor a manifest.
+  // see the input errors (and the short outputs) and publish neither renditions nor a manifest.
   const prefix = uniqueName('cut');
   const key = `cut/${prefix}.mp4`;
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: input,
-      Key: key,
-      Body: makeCutShortClip({ width: 640, height: 360, seconds: 4, fraction: 0.6 }),
-    }),
-  );
+  await s3.send(new PutObjectCommand({ Bucket: input, Key: key, Body: body() }));
   const err = await runJob({ ...config(prefix), INPUT_KEY: key }, quietDeps()).catch((e) => e);
   expect(err).toBeInstanceOf(InvalidInputError);
   expect(String(err.message)).toMatch(/damaged or cut short/);
