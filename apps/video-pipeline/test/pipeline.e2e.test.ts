@@ -303,6 +303,26 @@ describeWith(
       expect(notices.filter((n) => n.executionArn === executionArn)).toEqual([]);
     });
 
+    it('an execution started by hand without an ETag transcodes the version ValidateVideo found', async () => {
+      const name = uniqueName('by-hand');
+      const res = await sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: stack.stateMachineArn,
+          name,
+          input: JSON.stringify({ bucket: stack.inputBucket, key: 'uploads/holiday.mp4' }),
+        }),
+      );
+      const execution = await waitForExecution(sfn, res.executionArn!, { timeoutMs: 300_000 });
+      expect(execution.status, execution.cause ?? execution.error).toBe('SUCCEEDED');
+      const tasks = await tasksOf(name);
+      expect(tasks.map((t) => t.environment.INPUT_ETAG)).toEqual([firstRun.etag.replaceAll('"', '')]);
+      // Its notice, once: the manifest the task wrote names the ETag ValidateVideo pinned.
+      await receiveNotices(3000);
+      expect(notices.filter((n) => n.executionArn === execution.executionArn).map((n) => n.eventType)).toEqual([
+        'VideoTranscoded',
+      ]);
+    });
+
     it('retries a transient transcoder failure (exit code 1) after a wait, and announces the second attempt', async () => {
       // A pipeline whose output bucket does not exist yet: the first task's uploads fail
       // (NoSuchBucket), it exits 1; the bucket is created while the execution waits to retry.
