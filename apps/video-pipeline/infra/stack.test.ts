@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { roleStatements, synthStack, TEST_ENV } from '@samples/cdk';
+import { cfnLint, roleStatements, synthStack, TEST_ENV } from '@samples/cdk';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LIMITS } from '../src/limits.ts';
@@ -24,6 +24,10 @@ describe('VideoPipelineStack', () => {
   it('passes the cdk-nag AwsSolutions pack (every suppression has a reason)', () => {
     expect(findings).toEqual([]);
   });
+
+  it('passes cfn-lint: no error, no warning that is not acknowledged with a reason', () => {
+    expect(cfnLint(template.toJSON(), TEST_ENV.region!)).toEqual([]);
+  }, 120_000);
 
   it('deploys the repository ASL file as a STANDARD state machine with logging and tracing', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
