@@ -1,4 +1,4 @@
-import { roleStatements, synthStack, TEST_ENV } from '@samples/cdk';
+import { cfnLint, roleStatements, synthStack, TEST_ENV } from '@samples/cdk';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TASK_ENV } from '../src/contract.ts';
@@ -26,6 +26,10 @@ describe('TranscoderStack', () => {
     expect(findings).toEqual([]);
     expect(prefixed.findings).toEqual([]);
   });
+
+  it('passes cfn-lint: no error, no warning that is not acknowledged with a reason', () => {
+    expect(cfnLint(template.toJSON(), TEST_ENV.region!)).toEqual([]);
+  }, 120_000);
 
   // GetObject API reference, Permissions: "If the object that you request doesn't exist, the
   // error that Amazon S3 returns depends on whether you also have the s3:ListBucket permission":
