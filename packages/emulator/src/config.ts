@@ -5,6 +5,11 @@ export const MINISTACK_VERSION = '1.5.33';
 export const MINISTACK_IMAGE = `ministackorg/ministack:${MINISTACK_VERSION}`;
 /** The last LocalStack image that starts without LOCALSTACK_AUTH_TOKEN. */
 export const LOCALSTACK_IMAGE = 'localstack/localstack:4.14.0';
+/**
+ * The same community code (PyPI localstack-core 4.14.0) built locally by
+ * .ci/images/localstack/build.sh, where no registry is reachable. Not LocalStack's published image.
+ */
+export const LOCALSTACK_LOCAL_IMAGE = 'aws-compute-samples/localstack:4.14.0';
 export const DEFAULT_REGION = 'us-east-1';
 
 export type Choice = 'auto' | BackendName;

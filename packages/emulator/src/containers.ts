@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { LocalstackContainer } from '@testcontainers/localstack';
-import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
+import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer, Wait } from 'testcontainers';
 import { composeFile, readComposeService } from './compose.ts';
 import { REPO_ROOT } from './paths.ts';
 
@@ -9,8 +11,16 @@ export interface ContainerEmulator {
   endpoint: string;
   port: number;
   container: StartedTestContainer;
+  /** What the image says of itself, for the logs (see LAMBDA_LABEL's neighbour REPLACED_LABEL). */
+  notes?: string[];
   stop(): Promise<void>;
 }
+
+/**
+ * An image built here (.ci/images/localstack.Dockerfile) lists under this label what it replaces of
+ * the community code; the harness prints it with the backend, so every run says it.
+ */
+export const REPLACED_LABEL = 'aws-compute-samples.replaced';
 
 /** The folder of LocalStack-style init hooks kept at the top of the repository. */
 export function initHooksDir(repoRoot: string): string | undefined {
@@ -45,32 +55,89 @@ export async function startMinistackContainer(opts: { image: string; region: str
   };
 }
 
-/** LocalStack through @testcontainers/localstack, configured as `localstack/compose.yaml` describes it. */
+/** Label the harness puts on LocalStack's Lambda containers, to find any left behind. */
+export const LAMBDA_LABEL = 'aws-compute-samples.localstack-run';
+
+/**
+ * LocalStack through @testcontainers/localstack, configured as `localstack/compose.yaml` describes
+ * it: the Docker socket (Lambda functions run as sibling containers), the init hooks, and
+ * LOCALSTACK_HOST naming the host port, which is therefore chosen before the start (URLs that
+ * LocalStack writes itself, such as queue URLs in CloudFormation outputs, must be reachable here).
+ */
 export async function startLocalstack(opts: {
   image: string;
   token: string | undefined;
   region: string;
 }): Promise<ContainerEmulator> {
+  const hostPort = await freePort();
   const service = readComposeService(composeFile(REPO_ROOT), 'localstack', {
     LOCALSTACK_IMAGE: opts.image,
     AWS_REGION: opts.region,
     LOCALSTACK_AUTH_TOKEN: opts.token,
+    EMULATOR_PORT: String(hostPort),
   });
+  const runId = randomUUID();
   const environment = Object.fromEntries(Object.entries(service.environment).filter(([, v]) => v !== ''));
+  environment.LAMBDA_DOCKER_FLAGS = `${environment.LAMBDA_DOCKER_FLAGS ?? ''} -l ${LAMBDA_LABEL}=${runId}`.trim();
   const container = await new LocalstackContainer(service.image)
     .withEnvironment(environment)
+    .withExposedPorts({ container: 4566, host: hostPort })
     .withBindMounts(service.binds)
     .withStartupTimeout(120_000)
     .start();
-  const port = container.getMappedPort(4566);
+  const endpoint = loopbackIp(container.getConnectionUri());
+  const notes: string[] = [];
+  const version = await localstackVersion(endpoint);
+  if (version) notes.push(`LocalStack ${version}`);
+  const replaced = container.getLabels()[REPLACED_LABEL];
+  if (replaced) {
+    notes.push(`image ${service.image}: built locally from PyPI localstack-core, not LocalStack's published image`);
+    notes.push(...replaced.split(';').map((r) => `replaced offline: ${r.trim()}`));
+  }
   return {
-    endpoint: loopbackIp(container.getConnectionUri()),
-    port,
+    endpoint,
+    port: hostPort,
     container,
+    notes,
     stop: async () => {
-      await container.stop({ timeout: 5_000 });
+      // LocalStack removes its Lambda containers on SIGTERM if given the time.
+      await container.stop({ timeout: 20_000 });
+      const left = await removeLambdaContainers(runId);
+      if (left.length > 0)
+        console.warn(`[emulator] removed Lambda containers LocalStack left behind: ${left.join(', ')}`);
     },
   };
+}
+
+/** Force-removes the Lambda containers of one LocalStack run; returns their names. */
+export async function removeLambdaContainers(runId: string): Promise<string[]> {
+  const client = await getContainerRuntimeClient();
+  const found = await client.container.list();
+  const mine = found.filter((c) => c.Labels?.[LAMBDA_LABEL] === runId);
+  for (const c of mine) await client.container.getById(c.Id).remove({ force: true });
+  return mine.map((c) => (c.Names?.[0] ?? c.Id).replace(/^\//, ''));
+}
+
+async function localstackVersion(endpoint: string): Promise<string | undefined> {
+  try {
+    const res = await fetch(`${endpoint}/_localstack/info`, { signal: AbortSignal.timeout(5_000) });
+    const info = (await res.json()) as { version?: string; edition?: string };
+    return info.version ? `${info.version}${info.edition ? ` (${info.edition})` : ''}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A TCP port free on this machine now (the kernel's choice). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 /** `localhost` becomes 127.0.0.1: S3 clients then address buckets by path, as emulators need. */

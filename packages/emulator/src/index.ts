@@ -11,9 +11,16 @@ import { firstLine, probe } from './probes.ts';
 import { type Attempt, describeAttempt, plan, unavailableMessage } from './select.ts';
 import { type BackendName, type Service, servicesOf } from './services.ts';
 
-export { DEFAULT_REGION, LOCALSTACK_IMAGE, MINISTACK_IMAGE, MINISTACK_VERSION, readConfig } from './config.ts';
+export {
+  DEFAULT_REGION,
+  LOCALSTACK_IMAGE,
+  LOCALSTACK_LOCAL_IMAGE,
+  MINISTACK_IMAGE,
+  MINISTACK_VERSION,
+  readConfig,
+} from './config.ts';
 export { REPO_ROOT } from './paths.ts';
-export { describeAttempt, plan, unavailableMessage } from './select.ts';
+export { describeAttempt, needsToken, plan, unavailableMessage } from './select.ts';
 export { type BackendName, SERVICES, type Service, servicesOf } from './services.ts';
 
 /** What a test, the demo or a script needs to talk to the running emulator. */
@@ -29,6 +36,8 @@ export interface EmulatorInfo {
   services: Service[];
   /** The environment an AWS SDK v3 client reads. */
   env: Record<string, string>;
+  /** What the backend says of itself (version, what a local build replaces), for the logs. */
+  notes: string[];
   /** Where the emulator writes its own log, when the harness knows. */
   logFile?: string;
   startedInMs: number;
@@ -69,6 +78,7 @@ export async function startEmulator(env: NodeJS.ProcessEnv = process.env): Promi
       );
       const services = servicesOf(attempt.backend, { docker: p.docker.ok, declared: config.declaredServices });
       return {
+        notes: [],
         ...started,
         backend: attempt.backend,
         description: describeAttempt(attempt),
@@ -99,7 +109,13 @@ async function startAttempt(
   region: string,
   cacheDir: string,
   gateway: string,
-): Promise<{ endpoint: string; containerEndpoint: string; logFile?: string; stop(): Promise<void> }> {
+): Promise<{
+  endpoint: string;
+  containerEndpoint: string;
+  logFile?: string;
+  notes?: string[];
+  stop(): Promise<void>;
+}> {
   const hooks = initHooksDir(REPO_ROOT);
   switch (attempt.backend) {
     case 'external': {
@@ -112,7 +128,12 @@ async function startAttempt(
     }
     case 'localstack': {
       const c = await startLocalstack({ image: attempt.image, token: attempt.token, region });
-      return { endpoint: c.endpoint, containerEndpoint: `http://${gateway}:${c.port}`, stop: c.stop };
+      return {
+        endpoint: c.endpoint,
+        containerEndpoint: `http://${gateway}:${c.port}`,
+        notes: c.notes ?? [],
+        stop: c.stop,
+      };
     }
     case 'ministack': {
       if (attempt.mode === 'container') {

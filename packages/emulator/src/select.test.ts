@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LOCALSTACK_IMAGE, MINISTACK_IMAGE, MINISTACK_VERSION, readConfig } from './config.ts';
 import { toContainerEndpoint } from './index.ts';
 import { firstHost } from './probes.ts';
-import { describeAttempt, type Probes, plan, unavailableMessage } from './select.ts';
+import { describeAttempt, needsToken, type Probes, plan, unavailableMessage } from './select.ts';
 import { parseServiceList, servicesOf } from './services.ts';
 
 const docker = (ok: boolean): Probes['docker'] => (ok ? { ok: true } : { ok: false, reason: 'no Docker engine' });
@@ -84,6 +84,34 @@ describe('plan', () => {
     });
     expect(plan(c, probes({ docker: true })).attempts[0]).toMatchObject({ token: 't', pull: true });
   });
+  it('localstack: an image built from the community code runs without a token', () => {
+    // .ci/images/localstack.Dockerfile: localstack-core 4.14.0 under the project's own tag.
+    const c = cfg({ AWS_EMULATOR: 'localstack', LOCALSTACK_IMAGE: 'aws-compute-samples/localstack:4.14.0' });
+    const p = plan(c, probes({ docker: true, images: ['aws-compute-samples/localstack:4.14.0'] }));
+    expect(p.ruledOut).toEqual([]);
+    expect(p.attempts).toEqual([
+      { backend: 'localstack', image: 'aws-compute-samples/localstack:4.14.0', token: undefined, pull: false },
+    ]);
+  });
+  it('localstack: only tags of the published image newer than 4.14.0 need a token', () => {
+    for (const image of [
+      'localstack/localstack:4.14.0',
+      'localstack/localstack:4.13.1',
+      'docker.io/localstack/localstack:3.8',
+    ]) {
+      expect(needsToken(image), image).toBe(false);
+    }
+    for (const image of [
+      'localstack/localstack',
+      'localstack/localstack:latest',
+      'localstack/localstack:4.15.0',
+      'localstack/localstack:2026.3.0',
+      'localstack/localstack-pro:4.14.0',
+    ]) {
+      expect(needsToken(image), image).toBe(true);
+    }
+    expect(needsToken('registry.example.com:5000/team/localstack:4.14.0')).toBe(false);
+  });
   it('external needs AWS_ENDPOINT_URL', () => {
     expect(plan(cfg({ AWS_EMULATOR: 'external' }), probes({})).ruledOut[0]?.reason).toMatch(/needs AWS_ENDPOINT_URL/);
     expect(
@@ -100,6 +128,12 @@ describe('services', () => {
     for (const b of ['ministack', 'localstack'] as const) {
       expect(servicesOf(b, { docker: true })).not.toContain('sagemaker-runtime');
     }
+  });
+  it('LocalStack 4.14.0 community serves API Gateway REST APIs (v1) but not HTTP APIs (v2)', () => {
+    // Its apigatewayv2 provider answers 501 "not included in your current license plan".
+    expect(servicesOf('localstack', { docker: true })).toContain('apigateway');
+    expect(servicesOf('localstack', { docker: true })).not.toContain('apigatewayv2');
+    expect(servicesOf('ministack', { docker: false })).toEqual(expect.arrayContaining(['apigateway', 'apigatewayv2']));
   });
   it('an external emulator declares its services', () => {
     expect(servicesOf('external', { docker: false, declared: 's3, SQS' })).toEqual(['s3', 'sqs']);

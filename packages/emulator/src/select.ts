@@ -1,5 +1,5 @@
 import type { HarnessConfig } from './config.ts';
-import { LOCALSTACK_IMAGE, MINISTACK_VERSION } from './config.ts';
+import { LOCALSTACK_IMAGE, LOCALSTACK_LOCAL_IMAGE, MINISTACK_VERSION } from './config.ts';
 
 /** One way to start an emulator, in the order the harness tries them. */
 export type Attempt =
@@ -87,10 +87,10 @@ export function plan(config: HarnessConfig, probes: Probes): Plan {
   if (wantLocalstack) {
     const image = config.localstackImage;
     const label = `localstack container (${image})`;
-    const needsToken = image !== LOCALSTACK_IMAGE && !config.localstackToken;
+    const missingToken = needsToken(image) && !config.localstackToken;
     if (!probes.docker.ok) {
       ruledOut.push({ label, reason: probes.docker.reason });
-    } else if (needsToken && config.choice === 'localstack') {
+    } else if (missingToken && config.choice === 'localstack') {
       ruledOut.push({
         label,
         reason: `images newer than ${LOCALSTACK_IMAGE} exit with code 55 without LOCALSTACK_AUTH_TOKEN`,
@@ -109,6 +109,25 @@ export function plan(config: HarnessConfig, probes: Probes): Plan {
   return { attempts, ruledOut };
 }
 
+/**
+ * Whether an image is one of LocalStack's published images that exit with code 55 without
+ * LOCALSTACK_AUTH_TOKEN: `localstack/localstack` tagged newer than 4.14.0 (or not by version,
+ * such as `latest`) and every `localstack/localstack-pro`. An image of another repository, such
+ * as a local build of the community code (`.ci/images/localstack.Dockerfile`), is started as given.
+ */
+export function needsToken(image: string): boolean {
+  const slash = image.lastIndexOf('/');
+  const colon = image.lastIndexOf(':');
+  const repo = (colon > slash ? image.slice(0, colon) : image).replace(/^(docker\.io|index\.docker\.io)\//, '');
+  const tag = colon > slash ? image.slice(colon + 1) : 'latest';
+  if (repo === 'localstack/localstack-pro') return true;
+  if (repo !== 'localstack/localstack') return false;
+  const m = /^(\d+)\.(\d+)(?:\.(\d+))?$/.exec(tag);
+  if (!m) return true;
+  const [major, minor, patch] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+  return major * 1e6 + minor * 1e3 + patch > 4_014_000;
+}
+
 /** The message for a run where no backend could start: what was tried and how to fix it. */
 export function unavailableMessage(
   config: HarnessConfig,
@@ -123,7 +142,7 @@ export function unavailableMessage(
     'Fix one of:',
     `  - install Python 3 with venv (Debian: apt-get install python3-venv); the harness installs ministack from PyPI into ${config.cacheDir}`,
     '  - start a Docker engine (`docker info` must answer) and let it pull ministackorg/ministack, or build that image locally',
-    `  - LocalStack: AWS_EMULATOR=localstack (uses ${LOCALSTACK_IMAGE}, or LOCALSTACK_IMAGE with LOCALSTACK_AUTH_TOKEN)`,
+    `  - LocalStack: AWS_EMULATOR=localstack (uses ${LOCALSTACK_IMAGE}, or LOCALSTACK_IMAGE: a local build such as ${LOCALSTACK_LOCAL_IMAGE} from .ci/images/localstack/build.sh, or a current image with LOCALSTACK_AUTH_TOKEN)`,
     '  - an emulator you run yourself: AWS_EMULATOR=external AWS_ENDPOINT_URL=http://localhost:4566',
   );
   return lines.join('\n');

@@ -1,6 +1,9 @@
 /** AWS services a workload test may need from the emulator. */
 export const SERVICES = [
+  /** API Gateway REST APIs (v1). */
   'apigateway',
+  /** API Gateway HTTP APIs (v2). */
+  'apigatewayv2',
   'cloudformation',
   'dynamodb',
   'ecs',
@@ -37,17 +40,19 @@ const CORE: Service[] = [
 
 /**
  * What each backend serves. ministack has no SageMaker at all and runs ECS tasks
- * as containers only when it can reach a Docker engine. LocalStack's free image
- * (4.14.0) has neither ECS nor SageMaker.
+ * as containers only when it can reach a Docker engine. LocalStack's community code
+ * (4.14.0) has no ECS, no SageMaker and no API Gateway HTTP APIs (v2): those answer 501
+ * "not included in your current license plan". It runs Lambda functions in Docker,
+ * which it always has (the harness mounts the socket).
  */
 export function servicesOf(backend: BackendName, opts: { docker: boolean; declared?: string | undefined }): Service[] {
   switch (backend) {
     case 'ministack':
-      return opts.docker ? [...CORE, 'ecs'] : [...CORE];
+      return opts.docker ? [...CORE, 'apigatewayv2', 'ecs'] : [...CORE, 'apigatewayv2'];
     case 'localstack':
       return [...CORE];
     case 'external':
-      return parseServiceList(opts.declared) ?? [...CORE];
+      return parseServiceList(opts.declared) ?? [...CORE, 'apigatewayv2'];
   }
 }
 

@@ -8,6 +8,8 @@ interface Shared {
 }
 
 const KEY = Symbol.for('aws-compute-samples.emulator');
+/** What ran, kept after the stop for the summary reporter (test/summary-reporter.ts). */
+export const RAN_KEY = Symbol.for('aws-compute-samples.emulator-ran');
 const holder = globalThis as unknown as Record<symbol, Shared | undefined>;
 
 /**
@@ -28,6 +30,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
       `[emulator] backend ${info.backend}: ${info.description} at ${info.endpoint}, started in ${info.startedInMs} ms; ` +
         `services: ${info.services.join(', ')}`,
     );
+    for (const note of info.notes) console.log(`[emulator]   ${note}`);
+    (globalThis as Record<symbol, unknown>)[RAN_KEY] = {
+      backend: info.backend,
+      description: info.description,
+      notes: info.notes,
+      startedInMs: info.startedInMs,
+    };
   }
   shared.users += 1;
   const emulator = await shared.emulator;
