@@ -17,6 +17,8 @@
 # - DynamoDB Local and a JRE (downloaded; DynamoDB Local is under its vendor's own licence, not
 #   open source) -> the provider `dynamodb:moto` (moto is already a LocalStack dependency).
 #
+# zip: CloudFormation's Lambda provider zips inline code (Code.ZipFile, as in CDK's custom
+# resources) with the zip command.
 # Python >= 3.12 is needed (localstack-core 4.14.0 uses PEP 695 syntax although its metadata says
 # 3.10): the base is Debian 13 (trixie), whose python3 is 3.13.
 ARG DEBIAN_IMAGE=debian:trixie-slim
@@ -38,7 +40,7 @@ LABEL org.opencontainers.image.title="LocalStack community code 4.14.0 (localsta
       org.opencontainers.image.licenses="Apache-2.0" \
       aws-compute-samples.replaced="Lambda's lambda-runtime-init (a GitHub download) by a Node.js init serving the Lambda Runtime API to AWS's runtime interface clients; Lambda runtime images (public.ecr.aws/lambda, not pullable) by aws-compute-samples/lambda:nodejs24.x and :python3.13, built locally and used without a pull; DynamoDB Local and its JRE (a download, under a non-open-source licence) by moto"
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 ca-certificates iproute2 \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3 ca-certificates iproute2 zip unzip \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=venv /opt/code/localstack /opt/code/localstack
 COPY lambda-init/init.cjs /usr/lib/localstack/lambda-runtime/v0.1.41-pre/x86_64/var/rapid/init

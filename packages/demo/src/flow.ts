@@ -1,4 +1,4 @@
-import type { EmulatorInfo } from '@samples/emulator';
+import type { EmulatorInfo, Service } from '@samples/emulator';
 
 /** What a flow gets: the running emulator, a folder for its outputs and a progress line. */
 export interface FlowContext {
@@ -11,5 +11,7 @@ export interface FlowContext {
 export interface Flow {
   workload: string;
   input: string;
+  /** Services the flow cannot run without; on a backend that lacks one it is skipped, saying so. */
+  needs?: Service[];
   run(ctx: FlowContext): Promise<string>;
 }

@@ -54,8 +54,15 @@ async function main(): Promise<number> {
   for (const flow of await loadFlows()) {
     const outDir = join(outRoot, flow.workload);
     mkdirSync(outDir, { recursive: true });
-    const t0 = performance.now();
     const progress = (m: string) => console.log(`  [${flow.workload}] ${m}`);
+    const missing = (flow.needs ?? []).filter((s) => !emulator.services.includes(s));
+    if (missing.length > 0) {
+      const result = `skipped: backend ${emulator.backend} lacks ${missing.join(', ')}`;
+      progress(result);
+      rows.push({ workload: flow.workload, input: flow.input, result, seconds: '-', ok: true });
+      continue;
+    }
+    const t0 = performance.now();
     progress(`running on ${flow.input}`);
     let result: string;
     let ok = true;

@@ -14,6 +14,10 @@ describe('localstack/compose.yaml', () => {
     expect(readComposeService(file, 'localstack').environment).toEqual({
       AWS_DEFAULT_REGION: DEFAULT_REGION,
       LOCALSTACK_AUTH_TOKEN: '',
+      GATEWAY_LISTEN: '0.0.0.0:4566',
+      LOCALSTACK_HOST: '127.0.0.1:4566',
+      SQS_ENDPOINT_STRATEGY: 'dynamic',
+      LAMBDA_REMOVE_CONTAINERS: '1',
     });
   });
 
@@ -32,9 +36,12 @@ describe('localstack/compose.yaml', () => {
       LOCALSTACK_IMAGE: 'localstack/localstack:9',
       AWS_REGION: 'eu-west-1',
       LOCALSTACK_AUTH_TOKEN: 'tok',
+      EMULATOR_PORT: '4601',
     });
     expect(s.image).toBe('localstack/localstack:9');
-    expect(s.environment).toEqual({ AWS_DEFAULT_REGION: 'eu-west-1', LOCALSTACK_AUTH_TOKEN: 'tok' });
+    expect(s.environment).toMatchObject({ AWS_DEFAULT_REGION: 'eu-west-1', LOCALSTACK_AUTH_TOKEN: 'tok' });
+    // One port inside and out, so the URLs LocalStack writes (queue URLs) work from the host.
+    expect(s.environment).toMatchObject({ GATEWAY_LISTEN: '0.0.0.0:4601', LOCALSTACK_HOST: '127.0.0.1:4601' });
   });
 
   it('refuses a service it does not have', () => {

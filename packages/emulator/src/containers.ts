@@ -60,9 +60,9 @@ export const LAMBDA_LABEL = 'aws-compute-samples.localstack-run';
 
 /**
  * LocalStack through @testcontainers/localstack, configured as `localstack/compose.yaml` describes
- * it: the Docker socket (Lambda functions run as sibling containers), the init hooks, and
- * LOCALSTACK_HOST naming the host port, which is therefore chosen before the start (URLs that
- * LocalStack writes itself, such as queue URLs in CloudFormation outputs, must be reachable here).
+ * it: the Docker socket (Lambda functions run as sibling containers), the init hooks, and one
+ * port number inside and out, chosen before the start: URLs that LocalStack writes itself, such as
+ * queue URLs in CloudFormation outputs, name its own port and must be reachable from here.
  */
 export async function startLocalstack(opts: {
   image: string;
@@ -81,11 +81,11 @@ export async function startLocalstack(opts: {
   environment.LAMBDA_DOCKER_FLAGS = `${environment.LAMBDA_DOCKER_FLAGS ?? ''} -l ${LAMBDA_LABEL}=${runId}`.trim();
   const container = await new LocalstackContainer(service.image)
     .withEnvironment(environment)
-    .withExposedPorts({ container: 4566, host: hostPort })
+    .withExposedPorts({ container: hostPort, host: hostPort })
     .withBindMounts(service.binds)
     .withStartupTimeout(120_000)
     .start();
-  const endpoint = loopbackIp(container.getConnectionUri());
+  const endpoint = `http://127.0.0.1:${hostPort}`;
   const notes: string[] = [];
   const version = await localstackVersion(endpoint);
   if (version) notes.push(`LocalStack ${version}`);

@@ -11,6 +11,7 @@ import type { Flow } from '../flow.ts';
 export const flow: Flow = {
   workload: 'inference-proxy',
   input: '2 generated images (PNG, JPEG)',
+  needs: ['lambda', 'apigatewayv2'],
   async run(ctx) {
     ctx.progress('building and starting the model server container');
     const model = await startModelContainer();

@@ -10,6 +10,7 @@ import type { Flow } from '../flow.ts';
 export const flow: Flow = {
   workload: 'ecs-task-launcher',
   input: '2 s 854x480 clip upload',
+  needs: ['lambda', 'ecs', 's3'],
   async run(ctx) {
     const s3 = new S3Client({});
     const ecs = new ECSClient({});

@@ -15,6 +15,7 @@ import type { Flow } from '../flow.ts';
 export const flow: Flow = {
   workload: 'video-pipeline',
   input: '2 s 1280x720 clip + a .txt upload',
+  needs: ['stepfunctions', 'lambda', 'ecs', 's3', 'sns'],
   async run(ctx) {
     const s3 = new S3Client({});
     const sfn = new SFNClient({});
