@@ -91,6 +91,14 @@ if ! docker image inspect "aws-compute-samples/ministack:$MINISTACK_VERSION" >/d
   docker build -q -t "aws-compute-samples/ministack:$MINISTACK_VERSION" -f .ci/images/ministack.Dockerfile "$ctx" >/dev/null
   rm -rf "$ctx"
 fi
+# LocalStack's community code (PyPI localstack-core 4.14.0) and its Lambda runtime images, built
+# here because no LocalStack image can be pulled: CI runs the integration and e2e projects on it
+# as a second backend (.ci/run).
+log "LocalStack image (.ci/images/localstack/build.sh)"
+ls_start=$(date +%s)
+bash .ci/images/localstack/build.sh
+log "LocalStack images ready in $(( $(date +%s) - ls_start ))s"
+export LOCALSTACK_IMAGE_BUILT=aws-compute-samples/localstack:4.14.0
 log "base images ready"
 
 # --- The emulator: the harness's process mode, installed ahead of the tests ------
