@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Config } from './config.ts';
 import { InterruptedError, InvalidInputError } from './errors.ts';
@@ -174,9 +180,14 @@ async function download(
         `the source s3://${bucket}/${key} is no longer the upload with ETag ${expected} (replaced since; PreconditionFailed)`,
       );
     }
-    // S3 answers 404 for a missing key only to a caller allowed s3:ListBucket, else 403 (the task role has it).
     if (e.name === 'NoSuchKey' || e.name === 'NoSuchBucket' || e.name === 'NotFound') {
       throw new InvalidInputError(`the source s3://${bucket}/${key} does not exist (${e.name})`);
+    }
+    // S3 answers 404 for a missing key only to a caller allowed s3:ListBucket, else 403. The task
+    // role's ListBucket is narrowed to the input prefix, and whether that counts is not documented:
+    // a 403 is settled by listing the key, which the role may do.
+    if ((e.name === 'AccessDenied' || e.$metadata?.httpStatusCode === 403) && (await keyMissing(s3, bucket, key))) {
+      throw new InvalidInputError(`the source s3://${bucket}/${key} does not exist (403, and no such key is listed)`);
     }
     throw err;
   }
@@ -189,4 +200,15 @@ async function download(
     throw err;
   }
   return { bytes: (await stat(file)).size, etag };
+}
+
+/** No such key listed: the object is missing. Listed, or the listing refused too: a real access error. */
+async function keyMissing(s3: S3Client, bucket: string, key: string): Promise<boolean> {
+  try {
+    const res = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }));
+    // Keys list in UTF-8 binary order, so the key itself, if there, comes before any longer one.
+    return !(res.Contents ?? []).some((o) => o.Key === key);
+  } catch {
+    return false;
+  }
 }
