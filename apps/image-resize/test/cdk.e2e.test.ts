@@ -1,5 +1,6 @@
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { deployLocal, destroyLocal } from '@samples/cdk';
+import type { Service } from '@samples/emulator';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { waitForKeys } from '@samples/emulator/waiters';
 import sharp from 'sharp';
@@ -11,7 +12,9 @@ const PACKAGE_DIR = new URL('..', import.meta.url).pathname;
 // The CDK stack itself, deployed into the emulator with the real CDK CLI: buckets, the
 // function with sharp in its zip, CDK's bucket-notification custom resource (a Python
 // function), the trigger's retries and on-failure queue. Then an upload through it.
-describeWith(['cloudformation', 'lambda', 's3', 'sqs', 'iam'], 'image-resize CDK stack in the emulator', () => {
+// Custom resources run only where the backend's CloudFormation calls them (not LocalStack's community code).
+const needs: Service[] = ['cloudformation', 'cloudformation-custom-resources', 'lambda', 's3', 'sqs', 'iam'];
+describeWith(needs, 'image-resize CDK stack in the emulator', () => {
   const stackName = `ImageResize-${uniqueName('cdk').replaceAll('-', '')}`.slice(0, 60);
   let outputs: Record<string, string>;
   let opts: Parameters<typeof deployLocal>[0];

@@ -135,6 +135,12 @@ describe('services', () => {
     expect(servicesOf('localstack', { docker: true })).not.toContain('apigatewayv2');
     expect(servicesOf('ministack', { docker: false })).toEqual(expect.arrayContaining(['apigateway', 'apigatewayv2']));
   });
+  it('LocalStack 4.14.0 community runs no CloudFormation custom resources (Custom::*)', () => {
+    // Its community CloudFormation has no provider for AWS::CloudFormation::CustomResource: it logs
+    // "No resource provider found" and marks the resource created without calling its ServiceToken.
+    expect(servicesOf('localstack', { docker: true })).not.toContain('cloudformation-custom-resources');
+    expect(servicesOf('ministack', { docker: true })).toContain('cloudformation-custom-resources');
+  });
   it('an external emulator declares its services', () => {
     expect(servicesOf('external', { docker: false, declared: 's3, SQS' })).toEqual(['s3', 'sqs']);
     expect(() => parseServiceList('s3,glacier')).toThrow(/Unknown service\(s\).*glacier/);

@@ -5,6 +5,8 @@ export const SERVICES = [
   /** API Gateway HTTP APIs (v2). */
   'apigatewayv2',
   'cloudformation',
+  /** Lambda-backed custom resources (Custom::*, such as CDK's bucket-notification handler). */
+  'cloudformation-custom-resources',
   'dynamodb',
   'ecs',
   'events',
@@ -38,21 +40,25 @@ const CORE: Service[] = [
   'apigateway',
 ];
 
+/** What ministack serves and LocalStack's community code does not (besides ECS). */
+const BEYOND_LOCALSTACK: Service[] = ['apigatewayv2', 'cloudformation-custom-resources'];
+
 /**
  * What each backend serves. ministack has no SageMaker at all and runs ECS tasks
  * as containers only when it can reach a Docker engine. LocalStack's community code
  * (4.14.0) has no ECS, no SageMaker and no API Gateway HTTP APIs (v2): those answer 501
- * "not included in your current license plan". It runs Lambda functions in Docker,
+ * "not included in your current license plan", and its CloudFormation has no provider for
+ * custom resources (it marks them created without calling them). It runs Lambda functions in Docker,
  * which it always has (the harness mounts the socket).
  */
 export function servicesOf(backend: BackendName, opts: { docker: boolean; declared?: string | undefined }): Service[] {
   switch (backend) {
     case 'ministack':
-      return opts.docker ? [...CORE, 'apigatewayv2', 'ecs'] : [...CORE, 'apigatewayv2'];
+      return opts.docker ? [...CORE, ...BEYOND_LOCALSTACK, 'ecs'] : [...CORE, ...BEYOND_LOCALSTACK];
     case 'localstack':
       return [...CORE];
     case 'external':
-      return parseServiceList(opts.declared) ?? [...CORE, 'apigatewayv2'];
+      return parseServiceList(opts.declared) ?? [...CORE, ...BEYOND_LOCALSTACK];
   }
 }
 
