@@ -100,6 +100,7 @@ export async function runJob(config: Config, { s3, logger, signal }: JobDeps): P
       info.frameRate,
     );
     if (short.length > 0) throw new InvalidInputError(`the source is damaged or cut short: ${short.join('; ')}`);
+    await stillTheSource(s3, config, etag);
 
     // allSettled: on a stop request, uploads already under way finish (each PutObject replaces
     // a whole object; none is left half written), then the job stops before the manifest.
@@ -200,6 +201,32 @@ async function download(
     throw err;
   }
   return { bytes: (await stat(file)).size, etag };
+}
+
+/**
+ * The output keys are the same for every version of the source key: once a newer upload
+ * replaced the one read, its own task writes them, and these renditions would overwrite its
+ * with the older video. Checked just before the uploads (If-Match: 412 once the key holds
+ * another object), so the window left is the upload itself, not the whole transcode.
+ */
+async function stillTheSource(s3: S3Client, config: Pick<Config, 'INPUT_BUCKET' | 'INPUT_KEY'>, etag: string) {
+  const { INPUT_BUCKET: bucket, INPUT_KEY: key } = config;
+  const where = `s3://${bucket}/${key}`;
+  try {
+    await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, IfMatch: `"${etag}"` }));
+  } catch (err) {
+    const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+    const status = e.$metadata?.httpStatusCode;
+    if (e.name === 'PreconditionFailed' || status === 412) {
+      throw new InvalidInputError(
+        `${where} was replaced while it was transcoded (ETag no longer ${etag}): nothing published`,
+      );
+    }
+    if (e.name === 'NotFound' || status === 404 || (status === 403 && (await keyMissing(s3, bucket, key)))) {
+      throw new InvalidInputError(`${where} was deleted while it was transcoded: nothing published`);
+    }
+    throw err;
+  }
 }
 
 /** No such key listed: the object is missing. Listed, or the listing refused too: a real access error. */

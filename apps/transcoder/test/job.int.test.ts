@@ -133,6 +133,39 @@ describe('the source version', () => {
     expect(exitCodeFor(err)).toBe(EXIT.invalidInput);
     expect(await listKeys(s3, output, `${prefix}/`)).toEqual([]);
   });
+
+  it('replaced while it is transcoded publishes nothing (exit 2): the newer upload has a task of its own', async () => {
+    // Renditions and manifest keys are the same for every version of a key: renditions of the
+    // version read, uploaded after a newer upload's task wrote its own, would replace them with
+    // the older video. HeadObject If-Match answers 412 once the key holds another object
+    // (Amazon S3 API Reference, HeadObject), so the job checks just before it uploads.
+    const prefix = uniqueName('overtaken');
+    const key = `overtaken/${prefix}.mp4`;
+    await s3.send(new PutObjectCommand({ Bucket: input, Key: key, Body: makeClip({ width: 640, height: 360 }) }));
+    const logger = new WatchingLogger({ logLevel: 'ERROR' });
+    const seen: string[] = [];
+    let replaced: Promise<unknown> | undefined;
+    logger.onMessage = (message) => {
+      seen.push(message);
+      // Planned: the source is downloaded and about to be transcoded, which takes seconds.
+      if (message === 'planned') {
+        replaced = s3.send(
+          new PutObjectCommand({ Bucket: input, Key: key, Body: makeClip({ width: 320, height: 240, audio: false }) }),
+        );
+      }
+    };
+    const err = await runJob(
+      { ...config(prefix), INPUT_KEY: key },
+      { s3, logger, signal: new AbortController().signal },
+    ).catch((e) => e);
+    await replaced;
+    expect(seen).toContain('transcoded');
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(String(err.message)).toMatch(/replaced/);
+    expect(exitCodeFor(err)).toBe(EXIT.invalidInput);
+    expect(seen).not.toContain('uploaded');
+    expect(await listKeys(s3, output, `${prefix}/`)).toEqual([]);
+  });
 });
 
 it.each([
