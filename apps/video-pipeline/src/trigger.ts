@@ -35,6 +35,8 @@ export function createTrigger(deps: TriggerDeps) {
         key: upload.key,
         etag: unquoted(upload.etag) || null,
         size: upload.size ?? null,
+        // Which PUT of the key this is: the same bytes uploaded again have the same ETag, not the same sequencer.
+        sequencer: upload.sequencer ?? null,
       };
       try {
         const res = await deps.sfn.send(

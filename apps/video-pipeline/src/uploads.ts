@@ -6,6 +6,8 @@ export interface Upload {
   key: string;
   etag: string;
   size: number | undefined;
+  /** The PUT's place among the events of its key: a new upload of the same bytes has another one. */
+  sequencer?: string;
 }
 
 const S3Notification = z.object({
@@ -14,7 +16,12 @@ const S3Notification = z.object({
       eventName: z.string(),
       s3: z.object({
         bucket: z.object({ name: z.string().min(1) }),
-        object: z.object({ key: z.string().min(1), eTag: z.string().default(''), size: z.number().optional() }),
+        object: z.object({
+          key: z.string().min(1),
+          eTag: z.string().default(''),
+          size: z.number().optional(),
+          sequencer: z.string().min(1).optional(),
+        }),
       }),
     }),
   ),
@@ -25,7 +32,12 @@ const EventBridgeObjectCreated = z.object({
   'detail-type': z.literal('Object Created'),
   detail: z.object({
     bucket: z.object({ name: z.string().min(1) }),
-    object: z.object({ key: z.string().min(1), etag: z.string().default(''), size: z.number().optional() }),
+    object: z.object({
+      key: z.string().min(1),
+      etag: z.string().default(''),
+      size: z.number().optional(),
+      sequencer: z.string().min(1).optional(),
+    }),
   }),
 });
 
@@ -41,26 +53,33 @@ export function uploadsIn(event: unknown): { uploads: Upload[]; ignored: string[
     for (const r of s3.data.Records) {
       const key = decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '));
       if (!r.eventName.startsWith('ObjectCreated:') || key.endsWith('/')) out.ignored.push(`${r.eventName} ${key}`);
-      else out.uploads.push({ bucket: r.s3.bucket.name, key, etag: r.s3.object.eTag, size: r.s3.object.size });
+      else {
+        const { eTag, size, sequencer } = r.s3.object;
+        out.uploads.push({ bucket: r.s3.bucket.name, key, etag: eTag, size, ...(sequencer ? { sequencer } : {}) });
+      }
     }
     return out;
   }
   const eb = EventBridgeObjectCreated.safeParse(event);
   if (eb.success) {
     const { bucket, object } = eb.data.detail;
-    return { uploads: [{ bucket: bucket.name, key: object.key, etag: object.etag, size: object.size }], ignored: [] };
+    const { key, etag, size, sequencer } = object;
+    return { uploads: [{ bucket: bucket.name, key, etag, size, ...(sequencer ? { sequencer } : {}) }], ignored: [] };
   }
   throw new InvalidEventError('expected an S3 notification or an EventBridge "Object Created" event');
 }
 
 /**
  * The execution's name for an upload: readable, and the same for every delivery of the same
- * upload (bucket, key, ETag), so Step Functions refuses a second execution for it. Names allow
- * up to 80 of `A-Za-z0-9-_`.
+ * upload (bucket, key, ETag and the event's sequencer), so Step Functions refuses a second
+ * execution for it. The sequencer is what tells a new PUT of the same bytes (same ETag) from a
+ * re-delivery; without one the name is that of bucket, key and ETag. Names allow up to 80 of
+ * `A-Za-z0-9-_`.
  */
-export function executionName(upload: Pick<Upload, 'bucket' | 'key' | 'etag'>): string {
+export function executionName(upload: Pick<Upload, 'bucket' | 'key' | 'etag' | 'sequencer'>): string {
+  const identity = `${upload.bucket}\n${upload.key}\n${upload.etag.replace(/^"|"$/g, '')}`;
   const hash = createHash('sha256')
-    .update(`${upload.bucket}\n${upload.key}\n${upload.etag.replace(/^"|"$/g, '')}`)
+    .update(upload.sequencer ? `${identity}\n${upload.sequencer}` : identity)
     .digest('hex')
     .slice(0, 32);
   const file = upload.key.slice(upload.key.lastIndexOf('/') + 1);

@@ -1,6 +1,7 @@
 import { ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
+  DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   GetExecutionHistoryCommand,
   type HistoryEvent,
@@ -30,7 +31,7 @@ describeWith(
     let ecs: ECSClient;
     let sqs: SQSClient;
     const notices: Notice[] = [];
-    let firstRun = { name: '', etag: '' };
+    let firstRun = { name: '', etag: '', sequencer: '' as string | null, body: Buffer.alloc(0) as Uint8Array };
 
     beforeAll(async () => {
       emulator();
@@ -41,17 +42,34 @@ describeWith(
       stack = await deployPipeline(uniqueName('pipeline'));
     });
 
-    /** Uploads under uploads/ (the trigger's prefix); the execution it starts, and once `ended`. */
+    const executionsOf = async (on: PipelineStack) =>
+      (await sfn.send(new ListExecutionsCommand({ stateMachineArn: on.stateMachineArn, maxResults: 1000 })))
+        .executions ?? [];
+
+    /**
+     * Uploads under uploads/ (the trigger's prefix); the execution it starts, and once `ended`.
+     * The execution's name also hashes the event's sequencer, which only the notification knows:
+     * the execution is the new one whose input names this key and ETag, and its input gives the sequencer.
+     */
     async function uploadStarting(key: string, body: Uint8Array | string, contentType: string, on = stack) {
+      const known = new Set((await executionsOf(on)).map((e) => e.executionArn));
       const put = await s3.send(
         new PutObjectCommand({ Bucket: on.inputBucket, Key: key, Body: body, ContentType: contentType }),
       );
-      const name = executionName({ bucket: on.inputBucket, key, etag: put.ETag ?? '' });
-      const arn = await waitFor(`an execution named ${name}`, async () => {
-        const res = await sfn.send(new ListExecutionsCommand({ stateMachineArn: on.stateMachineArn }));
-        return res.executions?.find((e) => e.name === name)?.executionArn;
+      const etag = put.ETag ?? '';
+      const found = await waitFor(`an execution for the upload of ${key}`, async () => {
+        for (const e of await executionsOf(on)) {
+          if (known.has(e.executionArn)) continue;
+          const d = await sfn.send(new DescribeExecutionCommand({ executionArn: e.executionArn }));
+          const input = JSON.parse(d.input ?? '{}') as { key?: string; etag?: string; sequencer?: string | null };
+          if (input.key === key && input.etag === etag.replaceAll('"', '')) {
+            return { name: e.name ?? '', arn: e.executionArn ?? '', sequencer: input.sequencer ?? null };
+          }
+        }
+        return undefined;
       });
-      return { name, etag: put.ETag ?? '', arn, ended: () => waitForExecution(sfn, arn, { timeoutMs: 300_000 }) };
+      const { name, arn, sequencer } = found;
+      return { name, etag, arn, sequencer, ended: () => waitForExecution(sfn, arn, { timeoutMs: 300_000 }) };
     }
 
     async function upload(key: string, body: Uint8Array | string, contentType: string, on = stack) {
@@ -118,8 +136,11 @@ describeWith(
 
     it('transcodes an uploaded clip on ECS and announces the renditions', async () => {
       const key = 'uploads/holiday.mp4';
-      const { name, etag, execution } = await upload(key, makeClip({ width: 1280, height: 720 }), 'video/mp4');
-      firstRun = { name, etag };
+      const body = makeClip({ width: 1280, height: 720 });
+      const { name, etag, sequencer, execution } = await upload(key, body, 'video/mp4');
+      firstRun = { name, etag, sequencer, body };
+      // The name is the readable file name and a hash of the upload (sequencer included).
+      expect(name).toBe(executionName({ bucket: stack.inputBucket, key, etag, sequencer: sequencer ?? undefined }));
       expect(execution.status, execution.cause ?? execution.error).toBe('SUCCEEDED');
 
       const tasks = await tasksOf(name);
@@ -162,8 +183,9 @@ describeWith(
     });
 
     it('starts no second execution when the upload event is delivered again', async () => {
-      const executions = async () =>
-        (await sfn.send(new ListExecutionsCommand({ stateMachineArn: stack.stateMachineArn }))).executions ?? [];
+      const executions = () => executionsOf(stack);
+      // A re-delivery is the same notification: the same ETag and the same sequencer.
+      expect(firstRun.sequencer).toEqual(expect.any(String));
       const before = await executions();
       expect(before.filter((e) => e.name === firstRun.name)).toHaveLength(1);
       const redelivered = {
@@ -172,7 +194,12 @@ describeWith(
             eventName: 'ObjectCreated:Put',
             s3: {
               bucket: { name: stack.inputBucket },
-              object: { key: 'uploads/holiday.mp4', eTag: firstRun.etag.replaceAll('"', ''), size: 1 },
+              object: {
+                key: 'uploads/holiday.mp4',
+                eTag: firstRun.etag.replaceAll('"', ''),
+                size: 1,
+                sequencer: firstRun.sequencer,
+              },
             },
           },
         ],
@@ -187,6 +214,24 @@ describeWith(
       ]);
       expect((await executions()).length).toBe(before.length);
       expect(await tasksOf(firstRun.name)).toHaveLength(1);
+    });
+
+    it('the same bytes uploaded again to the same key are processed again (a new PUT, not a re-delivery)', async () => {
+      const key = 'uploads/holiday.mp4';
+      const { name, etag, sequencer, execution } = await upload(key, firstRun.body, 'video/mp4');
+      // Same bytes, single-part, no SSE-KMS: the same ETag (the MD5 of the data), another sequencer.
+      expect(etag).toBe(firstRun.etag);
+      expect(sequencer).toEqual(expect.any(String));
+      expect(sequencer).not.toBe(firstRun.sequencer);
+      expect(name).not.toBe(firstRun.name);
+      expect(execution.status, execution.cause ?? execution.error).toBe('SUCCEEDED');
+      const tasks = await tasksOf(name);
+      expect(tasks.map((t) => [t.exitCode, t.environment.INPUT_ETAG])).toEqual([[0, etag.replaceAll('"', '')]]);
+      expect(await tasksOf(firstRun.name)).toHaveLength(1);
+      await waitFor('the notice of the second upload', async () => {
+        await receiveNotices(1000);
+        return notices.find((n) => n.executionArn === execution.executionArn && n.eventType === 'VideoTranscoded');
+      });
     });
 
     it('rejects a non-video upload: FAILED with VideoRejected, no task started, a rejection notice', async () => {
