@@ -149,8 +149,10 @@ export function createHandler(deps: LauncherDeps) {
     const where = `s3://${object.bucket}/${object.key}`;
     // A direct call may not name the ETag: read it (and prove the object exists) first.
     const etag = bareEtag(object.etag ?? (await headEtag(object.bucket, object.key, where)));
-    const token = launchToken({ bucket: object.bucket, key: object.key, etag });
-    const upload = { token, bucket: object.bucket, key: object.key, etag };
+    // The sequencer tells a new PUT of the same bytes (same ETag) from a re-delivery of the event.
+    const { sequencer } = object;
+    const token = launchToken({ bucket: object.bucket, key: object.key, etag, sequencer });
+    const upload = { token, bucket: object.bucket, key: object.key, etag, ...(sequencer ? { sequencer } : {}) };
 
     // The conditional write of the claim is what keeps concurrent and late deliveries to one
     // task; RunTask's clientToken covers a retry of the call itself. A write that loses a race

@@ -7,6 +7,8 @@ export interface LaunchRecord {
   bucket: string;
   key: string;
   etag: string;
+  /** The S3 event's sequencer: which PUT of the key this was (absent for a direct call). */
+  sequencer?: string;
   /** Which RunTask client token is in use: 1 is the upload's token, each later one is derived from it. */
   attempt: number;
   /** When this attempt's client token was first sent (epoch ms); ECS's idempotency for it starts later. */

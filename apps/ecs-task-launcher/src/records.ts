@@ -21,7 +21,7 @@ export class LaunchRecords {
 
   /** Claims a new upload (attempt 1), or returns the record that is already there. */
   async claim(
-    upload: Pick<LaunchRecord, 'token' | 'bucket' | 'key' | 'etag'>,
+    upload: Pick<LaunchRecord, 'token' | 'bucket' | 'key' | 'etag' | 'sequencer'>,
     now: number,
   ): Promise<{ claim: Claim } | { record: LaunchRecord | undefined }> {
     const claim: Claim = { token: upload.token, attempt: 1, claimedAt: now, leaseUntil: now + this.leaseMs };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { taskEnvironment } from '@samples/transcoder/contract';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from './config.ts';
@@ -10,12 +11,12 @@ const env = {
   LAUNCH_TABLE: 'launches',
 };
 
-const s3Event = (eventName: string, key: string, eTag = 'abc', size = 10) => ({
+const s3Event = (eventName: string, key: string, eTag = 'abc', size = 10, sequencer = '0055AED6DCD90281E5') => ({
   Records: [
     {
       eventSource: 'aws:s3',
       eventName,
-      s3: { bucket: { name: 'uploads' }, object: { key, eTag, size } },
+      s3: { bucket: { name: 'uploads' }, object: { key, eTag, size, sequencer } },
     },
   ],
 });
@@ -24,7 +25,9 @@ describe('parseEvent', () => {
   it('reads every created object of an S3 notification, keys decoded', () => {
     const e = s3Event('ObjectCreated:Put', 'in/my+clip+%281%29.mp4');
     expect(parseEvent(e)).toEqual({
-      objects: [{ bucket: 'uploads', key: 'in/my clip (1).mp4', etag: 'abc', size: 10 }],
+      objects: [
+        { bucket: 'uploads', key: 'in/my clip (1).mp4', etag: 'abc', size: 10, sequencer: '0055AED6DCD90281E5' },
+      ],
       ignored: [],
     });
   });
@@ -40,9 +43,14 @@ describe('parseEvent', () => {
     const e = {
       source: 'aws.s3',
       'detail-type': 'Object Created',
-      detail: { bucket: { name: 'uploads' }, object: { key: 'a b.mov', etag: 'e1', size: 5 } },
+      detail: {
+        bucket: { name: 'uploads' },
+        object: { key: 'a b.mov', etag: 'e1', size: 5, sequencer: '617f08299329d189' },
+      },
     };
-    expect(parseEvent(e).objects).toEqual([{ bucket: 'uploads', key: 'a b.mov', etag: 'e1', size: 5 }]);
+    expect(parseEvent(e).objects).toEqual([
+      { bucket: 'uploads', key: 'a b.mov', etag: 'e1', size: 5, sequencer: '617f08299329d189' },
+    ]);
   });
 
   it('takes a direct { bucket, key } call', () => {
@@ -71,6 +79,30 @@ describe('launchToken', () => {
     expect(launchToken({ bucket: 'b', key: 'k.mp4', etag: 'e1' })).toBe(t);
     expect(launchToken({ bucket: 'b', key: 'k.mp4', etag: 'e2' })).not.toBe(t);
     expect(launchToken({ bucket: 'b2', key: 'k.mp4', etag: 'e1' })).not.toBe(t);
+  });
+
+  // S3 event notifications are delivered at least once, and each PUT or DELETE of a key carries a
+  // `sequencer` (greater for the later event of that key): "Event message structure",
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html,
+  // and `detail.object.sequencer` in EventBridge's "Object Created",
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html. The same bytes uploaded
+  // again keep their ETag (single-part, SSE-S3: the MD5 of the data), so only the sequencer
+  // tells the new PUT from a re-delivery of the old one.
+  it('changes for the same bytes uploaded again (another sequencer), and is the same for a re-delivery', () => {
+    const object = { bucket: 'b', key: 'k.mp4', etag: 'e1' };
+    const first = launchToken({ ...object, sequencer: '0055AED6DCD90281E5' });
+    const again = launchToken({ ...object, sequencer: '0055AED6DCD90281F0' });
+    expect(first).toMatch(/^[0-9a-f]{64}$/);
+    expect(again).toMatch(/^[0-9a-f]{64}$/);
+    expect(launchToken({ ...object, etag: '"e1"', sequencer: '0055AED6DCD90281E5' })).toBe(first);
+    expect(again).not.toBe(first);
+    expect(first).not.toBe(launchToken(object));
+  });
+
+  it('without a sequencer (a direct call) is what it always was: the hash of bucket, key and ETag', () => {
+    const expected = createHash('sha256').update('b\nk.mp4\ne1').digest('hex');
+    expect(launchToken({ bucket: 'b', key: 'k.mp4', etag: 'e1' })).toBe(expected);
+    expect(launchToken({ bucket: 'b', key: 'k.mp4', etag: 'e1', sequencer: undefined })).toBe(expected);
   });
 });
 

@@ -9,6 +9,8 @@ export interface SourceObject {
   key: string;
   etag?: string;
   size?: number;
+  /** The S3 event's place among the events of its key; absent for a direct call. */
+  sequencer?: string;
 }
 
 export class InvalidEventError extends Error {
@@ -22,7 +24,12 @@ const S3Notification = z.object({
       eventName: z.string(),
       s3: z.object({
         bucket: z.object({ name: z.string().min(1) }),
-        object: z.object({ key: z.string().min(1), eTag: z.string().optional(), size: z.number().optional() }),
+        object: z.object({
+          key: z.string().min(1),
+          eTag: z.string().optional(),
+          size: z.number().optional(),
+          sequencer: z.string().min(1).optional(),
+        }),
       }),
     }),
   ),
@@ -34,7 +41,12 @@ const EventBridgeObjectCreated = z.object({
   'detail-type': z.literal('Object Created'),
   detail: z.object({
     bucket: z.object({ name: z.string().min(1) }),
-    object: z.object({ key: z.string().min(1), etag: z.string().optional(), size: z.number().optional() }),
+    object: z.object({
+      key: z.string().min(1),
+      etag: z.string().optional(),
+      size: z.number().optional(),
+      sequencer: z.string().min(1).optional(),
+    }),
   }),
 });
 
@@ -66,14 +78,16 @@ export function parseEvent(event: unknown): ParsedEvent {
         parsed.ignored.push({ eventName: r.eventName, key });
         continue;
       }
-      parsed.objects.push({ bucket: r.s3.bucket.name, key, etag: r.s3.object.eTag, size: r.s3.object.size });
+      const { eTag, size, sequencer } = r.s3.object;
+      parsed.objects.push({ bucket: r.s3.bucket.name, key, etag: eTag, size, ...(sequencer ? { sequencer } : {}) });
     }
     return parsed;
   }
   const eb = EventBridgeObjectCreated.safeParse(event);
   if (eb.success) {
-    const o = eb.data.detail.object;
-    return { objects: [{ bucket: eb.data.detail.bucket.name, key: o.key, etag: o.etag, size: o.size }], ignored: [] };
+    const { key, etag, size, sequencer } = eb.data.detail.object;
+    const bucket = eb.data.detail.bucket.name;
+    return { objects: [{ bucket, key, etag, size, ...(sequencer ? { sequencer } : {}) }], ignored: [] };
   }
   const direct = Direct.safeParse(event);
   if (direct.success) return { objects: [direct.data], ignored: [] };
@@ -91,13 +105,18 @@ export function skipReason(object: SourceObject): string | undefined {
 }
 
 /**
- * 64 hex characters (RunTask's `clientToken` limit) from the object's identity: bucket, key
- * and ETag. A re-delivered event for the same upload gives the same token; a new upload
- * under the same key (new ETag) gives a new one.
+ * 64 hex characters (RunTask's `clientToken` limit) from the upload's identity: bucket, key,
+ * ETag and the S3 event's sequencer. A re-delivered event of the same upload gives the same
+ * token; a new upload under the same key gives a new one, even of the same bytes (same ETag,
+ * another sequencer). A direct call has no sequencer: its token is that of bucket, key and
+ * ETag, so direct calls for one version of an object start one task.
  */
-export function launchToken(object: Required<Pick<SourceObject, 'bucket' | 'key' | 'etag'>>): string {
+export function launchToken(
+  object: Required<Pick<SourceObject, 'bucket' | 'key' | 'etag'>> & Pick<SourceObject, 'sequencer'>,
+): string {
+  const identity = `${object.bucket}\n${object.key}\n${bareEtag(object.etag)}`;
   return createHash('sha256')
-    .update(`${object.bucket}\n${object.key}\n${bareEtag(object.etag)}`)
+    .update(object.sequencer ? `${identity}\n${object.sequencer}` : identity)
     .digest('hex');
 }
 

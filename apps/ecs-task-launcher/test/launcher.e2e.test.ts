@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { deleteFunction, invoke } from '@samples/emulator/deploy';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { listKeys, waitFor } from '@samples/emulator/waiters';
@@ -19,8 +19,10 @@ describeWith(['lambda', 'ecs', 's3'], 'ecs-task-launcher: an upload starts the t
   let s3: S3Client;
   let ddb: DynamoDBDocumentClient;
   let etag: string;
+  /** The first upload's bytes, uploaded again to the same key by a later test. */
+  let firstBody: Uint8Array;
 
-  /** The launcher's record of an upload, read from its table. */
+  /** The launcher's record of a direct call (no sequencer: the token is bucket, key, ETag's), read from its table. */
   const recordOf = async (key: string, etag: string) =>
     (
       await ddb.send(
@@ -31,6 +33,23 @@ describeWith(['lambda', 'ecs', 's3'], 'ecs-task-launcher: an upload starts the t
         }),
       )
     ).Item;
+
+  /**
+   * Every record of a key, oldest PUT first. An upload's token also hashes its event's sequencer,
+   * which only the notification knows: the records are found by key and carry the sequencer.
+   */
+  const recordsOfKey = async (key: string) => {
+    const res = await ddb.send(
+      new ScanCommand({
+        TableName: stack.launchTable,
+        FilterExpression: '#key = :key',
+        ExpressionAttributeNames: { '#key': 'key' },
+        ExpressionAttributeValues: { ':key': key },
+        ConsistentRead: true,
+      }),
+    );
+    return (res.Items ?? []).sort((a, b) => (a.claimedAt as number) - (b.claimedAt as number));
+  };
 
   /** Every task of the cluster, running or stopped. */
   const tasksIn = async () => {
@@ -55,11 +74,12 @@ describeWith(['lambda', 'ecs', 's3'], 'ecs-task-launcher: an upload starts the t
   });
 
   it('runs the task with the object in its overrides, and the renditions land in S3', async () => {
+    firstBody = makeClip({ width: 854, height: 480 });
     const put = await s3.send(
       new PutObjectCommand({
         Bucket: stack.inputBucket,
         Key: 'uploads/first clip.mp4',
-        Body: makeClip({ width: 854, height: 480 }),
+        Body: firstBody,
         ContentType: 'video/mp4',
       }),
     );
@@ -79,6 +99,9 @@ describeWith(['lambda', 'ecs', 's3'], 'ecs-task-launcher: an upload starts the t
   });
 
   it('starts no second task when the same upload is delivered again after its task stopped', async () => {
+    // A re-delivery is the same notification: the same ETag and the same sequencer.
+    const [first] = await recordsOfKey('uploads/first clip.mp4');
+    expect(first?.sequencer).toEqual(expect.any(String));
     const redelivered = {
       Records: [
         {
@@ -86,7 +109,12 @@ describeWith(['lambda', 'ecs', 's3'], 'ecs-task-launcher: an upload starts the t
           eventName: 'ObjectCreated:Put',
           s3: {
             bucket: { name: stack.inputBucket },
-            object: { key: 'uploads/first+clip.mp4', eTag: etag.replaceAll('"', ''), size: 1 },
+            object: {
+              key: 'uploads/first+clip.mp4',
+              eTag: etag.replaceAll('"', ''),
+              size: 1,
+              sequencer: first?.sequencer as string,
+            },
           },
         },
       ],
@@ -96,17 +124,41 @@ describeWith(['lambda', 'ecs', 's3'], 'ecs-task-launcher: an upload starts the t
     expect(res.payload.launched).toHaveLength(1);
     expect(res.payload.launched[0]).toMatchObject({ key: 'uploads/first clip.mp4', started: false });
     expect(await tasksIn()).toEqual(res.payload.launched[0]?.taskArns);
-    expect(await recordOf('uploads/first clip.mp4', etag.replaceAll('"', ''))).toMatchObject({
-      bucket: stack.inputBucket,
-      key: 'uploads/first clip.mp4',
-      taskArns: res.payload.launched[0]?.taskArns,
-    });
+    expect(await recordsOfKey('uploads/first clip.mp4')).toEqual([
+      expect.objectContaining({
+        bucket: stack.inputBucket,
+        key: 'uploads/first clip.mp4',
+        etag: etag.replaceAll('"', ''),
+        taskArns: res.payload.launched[0]?.taskArns,
+      }),
+    ]);
     const info = emulator();
     if (info.backend === 'ministack') {
       console.info(
         `[emulator] ${info.description}: RunTask ignores clientToken; the launcher's record of started uploads is what kept this to one task`,
       );
     }
+  });
+
+  it('the same bytes uploaded again to the same key start a second task (a new PUT, not a re-delivery)', async () => {
+    const key = 'uploads/first clip.mp4';
+    const before = await tasksIn();
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket: stack.inputBucket, Key: key, Body: firstBody, ContentType: 'video/mp4' }),
+    );
+    // Same bytes, single-part, no SSE-KMS: the same ETag (the MD5 of the data).
+    expect(put.ETag).toBe(etag);
+    const started = await waitFor('the task of the second upload', async () => {
+      const now = (await tasksIn()).filter((t) => !before.includes(t));
+      return now.length > 0 ? now : undefined;
+    });
+    expect(started).toHaveLength(1);
+    const task = await waitForTaskStopped(ecs, stack.task.cluster, started[0] as string);
+    expect(task.exitCode, task.why).toBe(0);
+    expect(task.environment).toMatchObject({ INPUT_KEY: key, INPUT_ETAG: etag.replaceAll('"', '') });
+    const records = await recordsOfKey(key);
+    expect(records.map((r) => r.taskArns)).toEqual([before, started]);
+    expect(new Set(records.map((r) => r.sequencer)).size).toBe(2);
   });
 
   it('two deliveries of one upload at the same time start exactly one task', async () => {
