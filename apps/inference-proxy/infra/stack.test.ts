@@ -34,7 +34,8 @@ const proxyFunction = (t: Template): Resource => {
 
 const statementsOf = (prefix: string) => roleStatements(template, prefix);
 
-describe('InferenceProxyStack', () => {
+// Several tests synthesize variants (two passes each, with cdk-nag): seconds each on a loaded machine.
+describe('InferenceProxyStack', { timeout: 120_000 }, () => {
   it('passes the cdk-nag AwsSolutions pack', () => {
     expect(findings).toEqual([]);
   });
