@@ -77,7 +77,8 @@ export async function deployLauncherFunction(opts: {
     timeoutSeconds: 30,
     environment: {
       CLUSTER: task.cluster,
-      TASK_DEFINITION: task.family,
+      // As the stack does: the revision's ARN, which the role's RunTask grant names.
+      TASK_DEFINITION: task.taskDefinitionArn,
       CONTAINER_NAME: task.containerName,
       // The emulator does not check subnets; on AWS these are private subnets of the VPC.
       SUBNETS: 'subnet-0a1b2c3d4e5f67890',
@@ -90,7 +91,8 @@ export async function deployLauncherFunction(opts: {
       {
         Effect: 'Allow',
         Action: ['ecs:RunTask'],
-        Resource: [`arn:aws:ecs:*:*:task-definition/${task.family}:*`],
+        Resource: [task.taskDefinitionArn],
+        Condition: { ArnEquals: { 'ecs:cluster': task.clusterArn } },
       },
       {
         Effect: 'Allow',

@@ -59,7 +59,11 @@ export class ImageResizeStack extends Stack {
         resources: [this.renditions.arnForObjects(`${destPrefix}*`)],
       }),
     );
-    new UploadTrigger(this, 'OnUpload', { bucket: this.uploads, prefix: uploadPrefix, function: resize.function });
+    const trigger = new UploadTrigger(this, 'OnUpload', {
+      bucket: this.uploads,
+      prefix: uploadPrefix,
+      function: resize.function,
+    });
 
     const arn = (b: s3.Bucket) => `${Stack.of(this).getLogicalId(b.node.defaultChild as CfnElement)}.Arn`;
     acknowledge(
@@ -75,5 +79,8 @@ export class ImageResizeStack extends Stack {
     );
     new CfnOutput(this, 'UploadsBucket', { value: this.uploads.bucketName });
     new CfnOutput(this, 'RenditionsBucket', { value: this.renditions.bucketName });
+    new CfnOutput(this, 'ResizeFunctionName', { value: resize.function.functionName });
+    // Where an upload's event ends when every attempt failed: read it to see why, then re-drive it.
+    new CfnOutput(this, 'FailedEventsQueueUrl', { value: trigger.deadLetters.queueUrl });
   }
 }

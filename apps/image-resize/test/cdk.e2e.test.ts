@@ -1,8 +1,11 @@
-import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { deployLocal, destroyLocal } from '@samples/cdk';
 import type { Service } from '@samples/emulator';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
-import { waitForKeys } from '@samples/emulator/waiters';
+import { waitFor, waitForKeys } from '@samples/emulator/waiters';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { photo } from './images.ts';
@@ -29,7 +32,12 @@ describeWith(needs, 'image-resize CDK stack in the emulator', () => {
   });
 
   it('names its buckets in its outputs', () => {
-    expect(Object.keys(outputs).sort()).toEqual(['RenditionsBucket', 'UploadsBucket']);
+    expect(Object.keys(outputs).sort()).toEqual([
+      'FailedEventsQueueUrl',
+      'RenditionsBucket',
+      'ResizeFunctionName',
+      'UploadsBucket',
+    ]);
   });
 
   it('resizes images uploaded under uploads/ into the renditions bucket, one set per source key', async () => {
@@ -53,4 +61,94 @@ describeWith(needs, 'image-resize CDK stack in the emulator', () => {
       expect(await etag(`renditions/uploads/cat.jpg/${n}`), n).not.toBe(await etag(`renditions/uploads/cat.png/${n}`));
     }
   });
+
+  // The shipped role is what lets the flow work: without its PutObject statement the same upload
+  // fails with AccessDenied, as on AWS, and its event ends in the failed-events queue.
+  describeWith(['iam-enforcement'], 'with the PutObject statement removed from its role', () => {
+    it('fails the upload with AccessDenied, keeps its event, and works again once the statement is back', async () => {
+      const s3 = new S3Client({});
+      const iam = new IAMClient({});
+      const sqs = new SQSClient({});
+      const fn = await new LambdaClient({}).send(new GetFunctionCommand({ FunctionName: outputs.ResizeFunctionName }));
+      const roleName = (fn.Configuration?.Role ?? '').split('/').pop() as string;
+      const { PolicyNames = [] } = await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }));
+      const policies = await Promise.all(
+        PolicyNames.map(async (PolicyName) => {
+          const p = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName }));
+          return { PolicyName, document: JSON.parse(decodeURIComponent(p.PolicyDocument ?? '{}')) as PolicyDocument };
+        }),
+      );
+      const holder = policies.find((p) => p.document.Statement.some(grantsPut));
+      expect(holder, `a policy of ${roleName} grants s3:PutObject`).toBeDefined();
+      const { PolicyName, document } = holder as (typeof policies)[number];
+      const put = (doc: PolicyDocument) =>
+        iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName, PolicyDocument: JSON.stringify(doc) }));
+      await put({ ...document, Statement: document.Statement.filter((st) => !grantsPut(st)) });
+      const renditions = outputs.RenditionsBucket as string;
+      try {
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: outputs.UploadsBucket,
+            Key: 'uploads/denied.jpg',
+            Body: await photo(800, 600),
+          }),
+        );
+        const failure = await waitFor(
+          "the upload's event in the failed-events queue",
+          async () => {
+            const r = await sqs.send(
+              new ReceiveMessageCommand({ QueueUrl: outputs.FailedEventsQueueUrl, WaitTimeSeconds: 5 }),
+            );
+            const m = r.Messages?.[0];
+            if (!m) return undefined;
+            await sqs.send(
+              new DeleteMessageCommand({ QueueUrl: outputs.FailedEventsQueueUrl, ReceiptHandle: m.ReceiptHandle }),
+            );
+            return JSON.parse(m.Body ?? '{}') as FailureRecord;
+          },
+          { timeoutMs: 240_000 },
+        );
+        expect(failure.requestContext?.condition).toBe('RetriesExhausted');
+        expect(JSON.stringify(failure.requestPayload)).toContain('uploads/denied.jpg');
+        expect(`${failure.responsePayload?.errorType} ${failure.responsePayload?.errorMessage}`).toMatch(
+          /AccessDenied|not authorized/,
+        );
+        const listed = await s3.send(
+          new ListObjectsV2Command({ Bucket: renditions, Prefix: 'renditions/uploads/denied.jpg/' }),
+        );
+        expect(listed.KeyCount ?? 0).toBe(0);
+      } finally {
+        await put(document);
+      }
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: outputs.UploadsBucket,
+          Key: 'uploads/allowed.jpg',
+          Body: await photo(800, 600),
+        }),
+      );
+      expect(
+        await waitForKeys(s3, renditions, 'renditions/uploads/allowed.jpg/', 6, { timeoutMs: 60_000 }),
+      ).toHaveLength(6);
+    });
+  });
 });
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+interface PolicyDocument {
+  Version?: string;
+  Statement: Statement[];
+}
+interface FailureRecord {
+  requestContext?: { condition?: string };
+  requestPayload?: unknown;
+  responsePayload?: { errorType?: string; errorMessage?: string };
+}
+
+function grantsPut(st: Statement): boolean {
+  return st.Effect === 'Allow' && ([] as string[]).concat(st.Action).includes('s3:PutObject');
+}

@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, type Message, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { type Message, SQSClient } from '@aws-sdk/client-sqs';
+import { subscribeQueue } from '@samples/emulator/deploy';
 import { emulator, uniqueName } from '@samples/emulator/testing';
 import { waitFor } from '@samples/emulator/waiters';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
@@ -27,10 +28,7 @@ beforeAll(async () => {
   const name = uniqueName('order-dups');
   tables = await createTables(ddb, name);
   topicArn = (await sns.send(new CreateTopicCommand({ Name: `${name}-notices` }))).TopicArn!;
-  observerUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-observer` }))).QueueUrl!;
-  const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: observerUrl, AttributeNames: ['QueueArn'] })))
-    .Attributes!.QueueArn!;
-  await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: arn }));
+  observerUrl = (await subscribeQueue({ sns, sqs, topicArn, queueName: `${name}-observer` })).url;
 });
 
 function handlerWith(logger = new Logger({ serviceName: 'order-processor', logLevel: 'WARN' })) {

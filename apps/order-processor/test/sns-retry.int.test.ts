@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { subscribeQueue } from '@samples/emulator/deploy';
 import { emulator, uniqueName } from '@samples/emulator/testing';
 import { waitFor } from '@samples/emulator/waiters';
 import { beforeAll, expect, it } from 'vitest';
@@ -25,10 +26,7 @@ beforeAll(async () => {
   const name = uniqueName('order-retry');
   tables = await createTables(ddb, name);
   topicArn = (await sns.send(new CreateTopicCommand({ Name: `${name}-notices` }))).TopicArn!;
-  observerUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-observer` }))).QueueUrl!;
-  const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: observerUrl, AttributeNames: ['QueueArn'] })))
-    .Attributes!.QueueArn!;
-  await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: arn }));
+  observerUrl = (await subscribeQueue({ sns, sqs, topicArn, queueName: `${name}-observer` })).url;
 });
 
 it('retries only the record whose publish failed, without a second write or notice', async () => {

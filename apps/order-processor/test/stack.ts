@@ -8,7 +8,7 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateTopicCommand, DeleteTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -17,12 +17,11 @@ import {
   type Message,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
-  SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { ScanCommand as DocScanCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { bundleLambda } from '@samples/build';
-import { deleteFunction, deployFunction } from '@samples/emulator/deploy';
+import { deleteFunction, deployFunction, subscribeQueue } from '@samples/emulator/deploy';
 
 /** Test, demo and benchmark tooling: the order processor deployed with its queues, tables and topic. */
 export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -102,36 +101,13 @@ export async function deployStack(name: string, opts: { entry?: string; memoryMb
   const lambda = new LambdaClient({});
   const { ordersTable, idempotencyTable, conflictsTable } = await createTables(ddb, name);
   const topicArn = (await sns.send(new CreateTopicCommand({ Name: `${name}-notices` }))).TopicArn!;
-  const noticesUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-notices-observer` }))).QueueUrl!;
-  const noticesArn = await queueArn(sqs, noticesUrl);
-  // SNS may deliver to the queue only if the queue's policy lets the topic send to it (as on AWS).
-  await sqs.send(
-    new SetQueueAttributesCommand({
-      QueueUrl: noticesUrl,
-      Attributes: {
-        Policy: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'sns.amazonaws.com' },
-              Action: 'sqs:SendMessage',
-              Resource: noticesArn,
-              Condition: { ArnEquals: { 'aws:SourceArn': topicArn } },
-            },
-          ],
-        }),
-      },
-    }),
-  );
-  await sns.send(
-    new SubscribeCommand({
-      TopicArn: topicArn,
-      Protocol: 'sqs',
-      Endpoint: noticesArn,
-      Attributes: { FilterPolicy: JSON.stringify({ eventType: ['OrderAccepted'] }) },
-    }),
-  );
+  const { url: noticesUrl } = await subscribeQueue({
+    sns,
+    sqs,
+    topicArn,
+    queueName: `${name}-notices-observer`,
+    filterPolicy: { eventType: ['OrderAccepted'] },
+  });
   const standard = await queueWithDlq(sqs, name, false);
   const fifo = await queueWithDlq(sqs, name, true);
 

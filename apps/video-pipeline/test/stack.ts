@@ -5,10 +5,10 @@ import { fileURLToPath } from 'node:url';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { bundleLambda } from '@samples/build';
-import { deployFunction, ensureRole, notifyOnUpload } from '@samples/emulator/deploy';
+import { deployFunction, ensureRole, notifyOnUpload, subscribeQueue } from '@samples/emulator/deploy';
 import { deployTranscoderTask, type TranscoderTask } from '@samples/transcoder/ecs';
 import { checkDefinitionLimits, limitSubstitutions } from '../infra/definition.ts';
 import { LIMITS } from '../src/limits.ts';
@@ -100,11 +100,7 @@ export async function deployPipeline(
   if (opts.createOutputBucket !== false) await s3.send(new CreateBucketCommand({ Bucket: outputBucket }));
 
   const topicArn = (await sns.send(new CreateTopicCommand({ Name: `${name}-notices` }))).TopicArn!;
-  const noticesUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-notices` }))).QueueUrl!;
-  const queueArn = (
-    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: noticesUrl, AttributeNames: ['QueueArn'] }))
-  ).Attributes!.QueueArn!;
-  await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: 'sqs', Endpoint: queueArn }));
+  const { url: noticesUrl } = await subscribeQueue({ sns, sqs, topicArn, queueName: `${name}-notices` });
 
   const task = await deployTranscoderTask({
     cluster: `${name}-cluster`,

@@ -10,7 +10,12 @@ describe('localstack/compose.yaml', () => {
   it("pins the harness's images and region by default", () => {
     expect(readComposeService(file, 'ministack').image).toBe(MINISTACK_IMAGE);
     expect(readComposeService(file, 'localstack').image).toBe(LOCALSTACK_IMAGE);
-    expect(readComposeService(file, 'ministack').environment).toEqual({ MINISTACK_REGION: DEFAULT_REGION });
+    // IAM enforced unless MINISTACK_AUTH says otherwise, as in the harness.
+    expect(readComposeService(file, 'ministack').environment).toEqual({
+      MINISTACK_REGION: DEFAULT_REGION,
+      AUTH: 'true',
+    });
+    expect(readComposeService(file, 'ministack', { MINISTACK_AUTH: 'false' }).environment.AUTH).toBe('false');
     expect(readComposeService(file, 'localstack').environment).toEqual({
       AWS_DEFAULT_REGION: DEFAULT_REGION,
       LOCALSTACK_AUTH_TOKEN: '',

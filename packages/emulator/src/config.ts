@@ -28,6 +28,11 @@ export interface HarnessConfig {
   python: string;
   cacheDir: string;
   declaredServices: string | undefined;
+  /**
+   * ministack evaluates the IAM policies of every call (its `AUTH=true`), as AWS does: the
+   * default. `AWS_EMULATOR_IAM=off` turns it off, e.g. to tell an IAM denial from another failure.
+   */
+  enforceIam: boolean;
 }
 
 const CHOICES: Choice[] = ['auto', 'ministack', 'localstack', 'external'];
@@ -41,6 +46,10 @@ export function readConfig(env: NodeJS.ProcessEnv, home: string): HarnessConfig 
   if (mode !== 'auto' && mode !== 'container' && mode !== 'process') {
     throw new Error(`MINISTACK_MODE=${mode} is not one of auto, container, process`);
   }
+  const iam = (env.AWS_EMULATOR_IAM ?? 'enforce').trim().toLowerCase();
+  if (iam !== 'enforce' && iam !== 'off') {
+    throw new Error(`AWS_EMULATOR_IAM=${iam} is not one of enforce, off`);
+  }
   return {
     choice: raw as Choice,
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? DEFAULT_REGION,
@@ -52,5 +61,6 @@ export function readConfig(env: NodeJS.ProcessEnv, home: string): HarnessConfig 
     python: env.MINISTACK_PYTHON ?? 'python3',
     cacheDir: env.AWS_SAMPLES_CACHE ?? `${home}/.cache/aws-compute-samples`,
     declaredServices: env.AWS_EMULATOR_SERVICES,
+    enforceIam: iam === 'enforce',
   };
 }

@@ -32,10 +32,15 @@ export function initHooksDir(repoRoot: string): string | undefined {
  * ministack as `localstack/compose.yaml` describes it (its environment, the Docker socket so
  * ECS tasks run as real sibling containers, the init hooks), from the given image.
  */
-export async function startMinistackContainer(opts: { image: string; region: string }): Promise<ContainerEmulator> {
+export async function startMinistackContainer(opts: {
+  image: string;
+  region: string;
+  enforceIam: boolean;
+}): Promise<ContainerEmulator> {
   const service = readComposeService(composeFile(REPO_ROOT), 'ministack', {
     MINISTACK_IMAGE: opts.image,
     AWS_REGION: opts.region,
+    MINISTACK_AUTH: String(opts.enforceIam),
   });
   const container = await new GenericContainer(service.image)
     .withExposedPorts(4566)

@@ -9,6 +9,13 @@ import {
   type Runtime,
 } from '@aws-sdk/client-lambda';
 import { PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import { type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { waitFor } from './waiters.ts';
 
 const trustFor = (service: string) =>
@@ -152,4 +159,43 @@ export async function notifyOnUpload(
 
 function defaultClients() {
   return { iam: new IAMClient({}), lambda: new LambdaClient({}) };
+}
+
+/**
+ * A queue that receives what a topic publishes, to observe it in tests. Its policy lets that
+ * topic send to it: SNS delivers to an SQS queue only when the queue's policy allows it, on AWS
+ * and in an emulator that enforces IAM.
+ */
+export async function subscribeQueue(opts: {
+  sns: SNSClient;
+  sqs: SQSClient;
+  topicArn: string;
+  queueName: string;
+  filterPolicy?: Record<string, unknown>;
+}): Promise<{ url: string; arn: string }> {
+  const url = (await opts.sqs.send(new CreateQueueCommand({ QueueName: opts.queueName }))).QueueUrl as string;
+  const attrs = await opts.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+  const arn = attrs.Attributes?.QueueArn as string;
+  const policy = {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'sns.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: arn,
+        Condition: { ArnEquals: { 'aws:SourceArn': opts.topicArn } },
+      },
+    ],
+  };
+  await opts.sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy: JSON.stringify(policy) } }));
+  await opts.sns.send(
+    new SubscribeCommand({
+      TopicArn: opts.topicArn,
+      Protocol: 'sqs',
+      Endpoint: arn,
+      ...(opts.filterPolicy ? { Attributes: { FilterPolicy: JSON.stringify(opts.filterPolicy) } } : {}),
+    }),
+  );
+  return { url, arn };
 }

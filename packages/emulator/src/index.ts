@@ -75,8 +75,13 @@ export async function startEmulator(env: NodeJS.ProcessEnv = process.env): Promi
         config.region,
         config.cacheDir,
         p.dockerGateway ?? 'host.docker.internal',
+        config.enforceIam,
       );
-      const services = servicesOf(attempt.backend, { docker: p.docker.ok, declared: config.declaredServices });
+      const services = servicesOf(attempt.backend, {
+        docker: p.docker.ok,
+        declared: config.declaredServices,
+        enforceIam: config.enforceIam,
+      });
       return {
         notes: [],
         ...started,
@@ -109,6 +114,7 @@ async function startAttempt(
   region: string,
   cacheDir: string,
   gateway: string,
+  enforceIam: boolean,
 ): Promise<{
   endpoint: string;
   containerEndpoint: string;
@@ -137,10 +143,10 @@ async function startAttempt(
     }
     case 'ministack': {
       if (attempt.mode === 'container') {
-        const c = await startMinistackContainer({ image: attempt.image, region });
+        const c = await startMinistackContainer({ image: attempt.image, region, enforceIam });
         return { endpoint: c.endpoint, containerEndpoint: `http://${gateway}:${c.port}`, stop: c.stop };
       }
-      const proc = await startMinistackProcess({ python: attempt.python, cacheDir, region });
+      const proc = await startMinistackProcess({ python: attempt.python, cacheDir, region, enforceIam });
       // A process has no /etc/localstack/init: run the repository's hooks as the containers would.
       if (hooks) runHooks(hooks, sdkEnv(proc.endpoint, region));
       return {

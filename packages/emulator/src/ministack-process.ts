@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { MINISTACK_VERSION } from './config.ts';
 import { waitForHealth } from './health.ts';
+import { applyMinistackPatches, patchesFingerprint } from './ministack-patches.ts';
 
 export interface ProcessEmulator {
   endpoint: string;
@@ -20,12 +21,16 @@ export interface ProcessEmulator {
  */
 export const MINISTACK_PACKAGES = [`ministack==${MINISTACK_VERSION}`, 'docker==7.1.0', 'boto3==1.43.106'];
 
-/** Creates (once per package set) a virtualenv holding the pinned ministack release and returns its launcher. */
+/**
+ * Creates (once per package set and patch set) a virtualenv holding the pinned ministack release,
+ * with the harness's corrections applied (ministack-patches.ts), and returns its launcher.
+ */
 export function installMinistack(python: string, cacheDir: string): string {
-  const venv = join(cacheDir, `ministack-${MINISTACK_VERSION}`);
+  // One folder per patch set: runs of other checkouts never reinstall the one this run uses.
+  const venv = join(cacheDir, `ministack-${MINISTACK_VERSION}-${patchesFingerprint()}`);
   const bin = join(venv, 'bin', 'ministack');
   const marker = join(venv, '.installed');
-  const wanted = MINISTACK_PACKAGES.join(' ');
+  const wanted = `${MINISTACK_PACKAGES.join(' ')} patches:${patchesFingerprint()}`;
   if (existsSync(marker) && existsSync(bin) && readFileSync(marker, 'utf8') === wanted) return bin;
   mkdirSync(cacheDir, { recursive: true });
   const run = (cmd: string, args: string[], timeout: number) => {
@@ -37,6 +42,12 @@ export function installMinistack(python: string, cacheDir: string): string {
   };
   run(python, ['-m', 'venv', '--clear', venv], 60_000);
   run(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...MINISTACK_PACKAGES], 300_000);
+  const where = spawnSync(
+    join(venv, 'bin', 'python'),
+    ['-c', 'import os, ministack; print(os.path.dirname(ministack.__file__))'],
+    { encoding: 'utf8', timeout: 30_000 },
+  );
+  applyMinistackPatches(where.stdout.trim());
   run(
     join(venv, 'bin', 'python'),
     ['-c', `open(${JSON.stringify(marker)}, "w").write(${JSON.stringify(wanted)})`],
@@ -63,6 +74,8 @@ export async function startMinistackProcess(opts: {
   python: string;
   cacheDir: string;
   region: string;
+  /** Evaluate IAM policies for every call (`AUTH=true`); see HarnessConfig.enforceIam. */
+  enforceIam: boolean;
   port?: number;
 }): Promise<ProcessEmulator> {
   const bin = installMinistack(opts.python, opts.cacheDir);
@@ -77,6 +90,7 @@ export async function startMinistackProcess(opts: {
       GATEWAY_PORT: String(port),
       MINISTACK_HOST: '127.0.0.1',
       MINISTACK_REGION: opts.region,
+      AUTH: String(opts.enforceIam),
       // Handed to the Lambda functions it runs as local processes. An IP, so their S3
       // clients address buckets by path (no DNS for bucket.localhost here).
       AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,

@@ -141,6 +141,14 @@ describe('services', () => {
     expect(servicesOf('localstack', { docker: true })).not.toContain('cloudformation-custom-resources');
     expect(servicesOf('ministack', { docker: true })).toContain('cloudformation-custom-resources');
   });
+  it('IAM is enforced on ministack by default, never on LocalStack community, and can be turned off', () => {
+    expect(cfg().enforceIam).toBe(true);
+    expect(cfg({ AWS_EMULATOR_IAM: 'off' }).enforceIam).toBe(false);
+    expect(() => cfg({ AWS_EMULATOR_IAM: 'maybe' })).toThrow(/AWS_EMULATOR_IAM=maybe/);
+    expect(servicesOf('ministack', { docker: true, enforceIam: true })).toContain('iam-enforcement');
+    expect(servicesOf('ministack', { docker: true, enforceIam: false })).not.toContain('iam-enforcement');
+    expect(servicesOf('localstack', { docker: true, enforceIam: true })).not.toContain('iam-enforcement');
+  });
   it('an external emulator declares its services', () => {
     expect(servicesOf('external', { docker: false, declared: 's3, SQS' })).toEqual(['s3', 'sqs']);
     expect(() => parseServiceList('s3,glacier')).toThrow(/Unknown service\(s\).*glacier/);

@@ -11,6 +11,11 @@ export const SERVICES = [
   'ecs',
   'events',
   'iam',
+  /**
+   * Not a service: the backend evaluates the IAM policies of every call (roles, resource
+   * policies, explicit denies) and denies what they do not allow, as AWS does.
+   */
+  'iam-enforcement',
   'lambda',
   'logs',
   's3',
@@ -49,12 +54,21 @@ const BEYOND_LOCALSTACK: Service[] = ['apigatewayv2', 'cloudformation-custom-res
  * (4.14.0) has no ECS, no SageMaker and no API Gateway HTTP APIs (v2): those answer 501
  * "not included in your current license plan", and its CloudFormation has no provider for
  * custom resources (it marks them created without calling them). It runs Lambda functions in Docker,
- * which it always has (the harness mounts the socket).
+ * which it always has (the harness mounts the socket). ministack enforces IAM when asked
+ * (`AUTH=true`, the harness's default); LocalStack's community code never does.
  */
-export function servicesOf(backend: BackendName, opts: { docker: boolean; declared?: string | undefined }): Service[] {
+export function servicesOf(
+  backend: BackendName,
+  opts: { docker: boolean; declared?: string | undefined; enforceIam?: boolean },
+): Service[] {
   switch (backend) {
     case 'ministack':
-      return opts.docker ? [...CORE, ...BEYOND_LOCALSTACK, 'ecs'] : [...CORE, ...BEYOND_LOCALSTACK];
+      return [
+        ...CORE,
+        ...BEYOND_LOCALSTACK,
+        ...(opts.docker ? (['ecs'] as const) : []),
+        ...(opts.enforceIam ? (['iam-enforcement'] as const) : []),
+      ];
     case 'localstack':
       return [...CORE];
     case 'external':

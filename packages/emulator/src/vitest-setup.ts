@@ -28,7 +28,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     Object.assign(process.env, info.env);
     console.log(
       `[emulator] backend ${info.backend}: ${info.description} at ${info.endpoint}, started in ${info.startedInMs} ms; ` +
-        `services: ${info.services.join(', ')}`,
+        `IAM ${info.services.includes('iam-enforcement') ? 'enforced' : 'not enforced'}; services: ${info.services.join(', ')}`,
     );
     for (const note of info.notes) console.log(`[emulator]   ${note}`);
     (globalThis as Record<symbol, unknown>)[RAN_KEY] = {

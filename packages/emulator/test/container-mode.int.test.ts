@@ -66,8 +66,9 @@ describe.skipIf(!present)(`ministack container mode (${IMAGE})${present ? '' : `
       outdir: join(tmpdir(), name),
     });
     const clients = { iam: new IAMClient(config()), lambda: new LambdaClient(config()) };
-    await deployFunction({ name, zip: bundle.zip }, clients);
     const bucket = uniqueName('cm-out');
+    const statements = [{ Effect: 'Allow' as const, Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${bucket}/*`] }];
+    await deployFunction({ name, zip: bundle.zip, statements }, clients);
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     const res = await invoke<{ node: string }>(name, { bucket, key: 'k.json' }, clients);
     expect(res.functionError, res.log).toBeUndefined();

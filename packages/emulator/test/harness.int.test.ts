@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { GenericContainer, Wait } from 'testcontainers';
 import { describe, expect, it } from 'vitest';
 import { emulator, uniqueName } from '../src/testing.ts';
@@ -37,9 +38,14 @@ describe('the emulator of this run', () => {
     const bucket = uniqueName('from-container');
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'hello.txt', Body: 'hello from the host' }));
-    const script = `fetch(process.env.AWS_ENDPOINT_URL + '/${bucket}/hello.txt').then(async r => { console.log('status=' + r.status + ' body=' + await r.text()); process.exit(r.ok ? 0 : 3) }, e => { console.log('error=' + e.message); process.exit(4) })`;
+    // Signed, as an SDK in the container would sign it: an anonymous read is refused where IAM is enforced.
+    const url = await getSignedUrl(
+      new S3Client({ endpoint: info.containerEndpoint, forcePathStyle: true }),
+      new GetObjectCommand({ Bucket: bucket, Key: 'hello.txt' }),
+    );
+    const script = `fetch(process.env.OBJECT_URL).then(async r => { console.log('status=' + r.status + ' body=' + await r.text()); process.exit(r.ok ? 0 : 3) }, e => { console.log('error=' + e.message); process.exit(4) })`;
     const container = await new GenericContainer('node:24-bookworm-slim')
-      .withEnvironment({ ...info.env, AWS_ENDPOINT_URL: info.containerEndpoint })
+      .withEnvironment({ OBJECT_URL: url })
       .withCommand(['node', '-e', script])
       .withWaitStrategy(Wait.forOneShotStartup())
       .start();

@@ -19,9 +19,11 @@ describeWith(['lambda', 's3'], 'a bundled Node 24 function deployed into the emu
       entry: fileURLToPath(new URL('./fixtures/echo-handler.ts', import.meta.url)),
       outdir: join(tmpdir(), name),
     });
-    await deployFunction({ name, zip: bundle.zip, environment: {} });
-    const s3 = new S3Client({});
     const bucket = uniqueName('echo-out');
+    // Its role may write that bucket and nothing else: where IAM is enforced, that is all it can do.
+    const statements = [{ Effect: 'Allow' as const, Action: ['s3:PutObject'], Resource: [`arn:aws:s3:::${bucket}/*`] }];
+    await deployFunction({ name, zip: bundle.zip, environment: {}, statements });
+    const s3 = new S3Client({});
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     const res = await invoke<{ node: string; wrote: string }>(name, { bucket, key: 'out/event.json' });
     expect(res.functionError).toBeUndefined();
