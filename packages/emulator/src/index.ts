@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { readConfig } from './config.ts';
 import { initHooksDir, startLocalstack, startMinistackContainer } from './containers.ts';
 import { waitForHealth } from './health.ts';
-import { startMinistackProcess } from './ministack-process.ts';
+import { freePort, startMinistackProcess } from './ministack-process.ts';
 import { REPO_ROOT } from './paths.ts';
 import { firstLine, probe } from './probes.ts';
+import { type LimitingProxy, startProxy } from './proxy.ts';
 import { type Attempt, describeAttempt, plan, unavailableMessage } from './select.ts';
 import { type BackendName, type Service, servicesOf } from './services.ts';
 
@@ -19,7 +20,9 @@ export {
   MINISTACK_VERSION,
   readConfig,
 } from './config.ts';
+export { LIMITS } from './limits.ts';
 export { REPO_ROOT } from './paths.ts';
+export { startProxy } from './proxy.ts';
 export { describeAttempt, needsToken, plan, unavailableMessage } from './select.ts';
 export { type BackendName, SERVICES, type Service, servicesOf } from './services.ts';
 
@@ -28,9 +31,18 @@ export interface EmulatorInfo {
   backend: BackendName;
   /** How it was started, for the logs: "ministack process (...)" and so on. */
   description: string;
-  /** Reachable from this machine. */
+  /**
+   * Reachable from this machine: the harness's proxy (proxy.ts) in front of the emulator,
+   * which applies AWS's payload limits, S3's 403 for unlistable missing keys and TLS.
+   */
   endpoint: string;
-  /** Reachable from a container on the local Docker engine's default bridge. */
+  /** The emulator itself, without the proxy. */
+  emulatorEndpoint: string;
+  /**
+   * Reachable from a container on the local Docker engine's default bridge: the emulator
+   * itself, not the proxy. ECS tasks the emulator starts get its own address injected, so
+   * their calls are not limited.
+   */
   containerEndpoint: string;
   region: string;
   services: Service[];
@@ -77,14 +89,22 @@ export async function startEmulator(env: NodeJS.ProcessEnv = process.env): Promi
         p.dockerGateway ?? 'host.docker.internal',
       );
       const services = servicesOf(attempt.backend, { docker: p.docker.ok, declared: config.declaredServices });
+      const { proxy: early, ...rest } = started;
+      const proxy = early ?? (await startProxy({ target: started.endpoint }));
       return {
         notes: [],
-        ...started,
+        ...rest,
+        endpoint: proxy.endpoint,
+        emulatorEndpoint: started.endpoint,
+        stop: async () => {
+          await proxy.stop();
+          await started.stop();
+        },
         backend: attempt.backend,
         description: describeAttempt(attempt),
         region: config.region,
         services,
-        env: sdkEnv(started.endpoint, config.region),
+        env: sdkEnv(proxy.endpoint, config.region),
         startedInMs: Math.round(performance.now() - t0),
       };
     } catch (error) {
@@ -114,6 +134,8 @@ async function startAttempt(
   containerEndpoint: string;
   logFile?: string;
   notes?: string[];
+  /** Started before the emulator when the emulator must know its address. */
+  proxy?: LimitingProxy;
   stop(): Promise<void>;
 }> {
   const hooks = initHooksDir(REPO_ROOT);
@@ -140,13 +162,30 @@ async function startAttempt(
         const c = await startMinistackContainer({ image: attempt.image, region });
         return { endpoint: c.endpoint, containerEndpoint: `http://${gateway}:${c.port}`, stop: c.stop };
       }
-      const proc = await startMinistackProcess({ python: attempt.python, cacheDir, region });
+      // The proxy first, so that the Lambda functions ministack runs as local processes are
+      // handed its address (ministack passes its AWS_ENDPOINT_URL on to them) and go through it.
+      const port = await freePort();
+      const proxy = await startProxy({ target: `http://127.0.0.1:${port}` });
+      let proc: Awaited<ReturnType<typeof startMinistackProcess>>;
+      try {
+        proc = await startMinistackProcess({
+          python: attempt.python,
+          cacheDir,
+          region,
+          port,
+          functionEndpoint: proxy.endpoint,
+        });
+      } catch (error) {
+        await proxy.stop();
+        throw error;
+      }
       // A process has no /etc/localstack/init: run the repository's hooks as the containers would.
-      if (hooks) runHooks(hooks, sdkEnv(proc.endpoint, region));
+      if (hooks) runHooks(hooks, sdkEnv(proxy.endpoint, region));
       return {
         endpoint: proc.endpoint,
         containerEndpoint: `http://${gateway}:${proc.port}`,
         logFile: proc.logFile,
+        proxy,
         stop: proc.stop,
       };
     }
