@@ -9,6 +9,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import {
   checkRequest,
   identify,
@@ -34,8 +35,9 @@ export interface LimitingProxy {
 export async function startProxy(opts: { target: string; port?: number; host?: string }): Promise<LimitingProxy> {
   const target = new URL(opts.target);
   const agent = new Agent({ keepAlive: true });
+  const keys: Keys = new Map();
   const server = createServer((req, res) => {
-    handle(req, res, target, agent).catch((error: unknown) => fail(res, error));
+    handle(req, res, { target, agent, keys }).catch((error: unknown) => fail(res, error));
   });
   // Chunked uploads and long polls outlive Node's default request timeout.
   server.requestTimeout = 0;
@@ -112,7 +114,26 @@ function passThrough(res: ServerResponse, up: IncomingMessage, body?: Buffer): v
   else up.pipe(res);
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, target: URL, agent: Agent): Promise<void> {
+/** Secrets of the access keys the proxy saw created (IAM CreateAccessKey, STS AssumeRole and the like). */
+type Keys = Map<string, { secretAccessKey: string; sessionToken?: string }>;
+
+interface Context {
+  target: URL;
+  agent: Agent;
+  keys: Keys;
+}
+
+const tag = (xml: string, name: string) => new RegExp(`<${name}>([^<]+)</${name}>`).exec(xml)?.[1];
+
+/** Remembers the secret of a key an IAM or STS answer hands out, so that the proxy can sign as its holder. */
+export function learnKeys(xml: string, keys: Keys): void {
+  const id = tag(xml, 'AccessKeyId');
+  const secretAccessKey = tag(xml, 'SecretAccessKey');
+  if (id && secretAccessKey) keys.set(id, { secretAccessKey, sessionToken: tag(xml, 'SessionToken') });
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
+  const { target, agent } = ctx;
   const method = req.method ?? 'GET';
   const path = req.url ?? '/';
   const op = identify(method, path, req.headers);
@@ -140,11 +161,17 @@ async function handle(req: IncomingMessage, res: ServerResponse, target: URL, ag
     else passThrough(res, up, payload);
     return;
   }
+  if ((op.service === 'iam' || op.service === 'sts') && up.statusCode === 200) {
+    const payload = await readAll(up);
+    learnKeys(payload.toString('utf8'), ctx.keys);
+    passThrough(res, up, payload);
+    return;
+  }
   if (op.bucket && op.key && up.statusCode === 404) {
     const payload = await readAll(up);
     if (
       (method === 'HEAD' || /<Code>NoSuchKey<\/Code>/.test(payload.toString('utf8'))) &&
-      !(await mayList(op, req, target, agent))
+      !(await mayList(op, req, ctx))
     ) {
       send(res, s3AccessDenied(method, randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase()));
       return;
@@ -165,11 +192,42 @@ function isSync(headers: IncomingHttpHeaders): boolean {
  * AccessDenied to anyone else, so that a caller cannot learn which keys exist
  * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, "Permissions").
  * The emulators answer 404 to everyone; the proxy asks them, as the same caller, whether it
- * may list the bucket: a ListObjectsV2 that returns no keys.
+ * may list the bucket: a ListObjectsV2 for the key's prefix that returns no keys. An emulator
+ * that verifies signatures (ministack under AUTH) needs the caller's secret for that: the
+ * proxy knows it when the key was created through it. Otherwise it sends the caller's
+ * credential unsigned, and only a plain AccessDenied counts as "may not list".
  */
-async function mayList(op: Operation, req: IncomingMessage, target: URL, agent: Agent): Promise<boolean> {
+async function mayList(op: Operation, req: IncomingMessage, ctx: Context): Promise<boolean> {
   const url = new URL(req.url ?? '/', 'http://proxy.invalid');
   const q = url.searchParams;
+  const credential =
+    /Credential=([^,\s]+)/.exec(req.headers.authorization ?? '')?.[1] ?? q.get('X-Amz-Credential') ?? '';
+  const [accessKeyId, , region] = credential.split('/');
+  const known = accessKeyId ? ctx.keys.get(accessKeyId) : undefined;
+  if (accessKeyId && known) {
+    const s3 = new S3Client({
+      endpoint: ctx.target.toString(),
+      region: region || 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId, ...known },
+      maxAttempts: 1,
+    });
+    s3.middlewareStack.add(
+      (next) => (args) => {
+        (args.request as { headers: Record<string, string> }).headers['x-forwarded-proto'] = 'https';
+        return next(args);
+      },
+      { step: 'build' },
+    );
+    try {
+      await s3.send(new ListObjectsV2Command({ Bucket: op.bucket, Prefix: op.key, MaxKeys: 0 }));
+      return true;
+    } catch (error) {
+      return (error as { name?: string }).name !== 'AccessDenied';
+    } finally {
+      s3.destroy();
+    }
+  }
   const headers: OutgoingHttpHeaders = {
     host: req.headers.host,
     'x-forwarded-proto': 'https',
@@ -179,17 +237,15 @@ async function mayList(op: Operation, req: IncomingMessage, target: URL, agent: 
     headers.authorization = req.headers.authorization;
     headers['x-amz-date'] = req.headers['x-amz-date'];
     if (req.headers['x-amz-security-token']) headers['x-amz-security-token'] = req.headers['x-amz-security-token'];
-  } else if (q.get('X-Amz-Credential')) {
+  } else if (credential) {
     // A presigned GET: the same credential, in a header, names the same caller.
-    headers.authorization = `AWS4-HMAC-SHA256 Credential=${q.get('X-Amz-Credential')}, SignedHeaders=host, Signature=${q.get('X-Amz-Signature') ?? ''}`;
+    headers.authorization = `AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=host, Signature=${q.get('X-Amz-Signature') ?? ''}`;
     headers['x-amz-date'] = q.get('X-Amz-Date') ?? '';
     const token = q.get('X-Amz-Security-Token');
     if (token) headers['x-amz-security-token'] = token;
-  } else {
-    // Anonymous: S3 lets an anonymous caller see 404 only where the bucket policy allows listing.
   }
   const list = `/${op.bucket}?list-type=2&max-keys=0&prefix=${encodeURIComponent(op.key ?? '')}`;
-  const up = await forward(target, agent, 'GET', list, headers);
-  up.resume();
-  return up.statusCode !== 403;
+  const up = await forward(ctx.target, ctx.agent, 'GET', list, headers);
+  const answer = (await readAll(up)).toString('utf8');
+  return !(up.statusCode === 403 && /<Code>AccessDenied<\/Code>/.test(answer));
 }
