@@ -92,6 +92,30 @@ describe('checkRequest', () => {
     expect(JSON.parse(r?.body ?? '').__type).toMatch(/#ValidationException$/);
   });
 
+  it('counts SQS message attributes toward the 1 MiB, and a batch as a whole', () => {
+    const send = { service: 'sqs', operation: 'SendMessage' };
+    const msg = (body: number, attr: string) =>
+      Buffer.from(
+        JSON.stringify({
+          QueueUrl: 'q',
+          MessageBody: 'b'.repeat(body),
+          MessageAttributes: { k: { DataType: 'String', StringValue: attr } },
+        }),
+      );
+    // 'k' + 'String' = 7 bytes besides the value.
+    expect(checkRequest(send, {}, msg(LIMITS.sqsMessage.bytes - 8, 'v'))).toBeUndefined();
+    const r = checkRequest(send, {}, msg(LIMITS.sqsMessage.bytes - 8, 'vv'));
+    expect(r?.status).toBe(400);
+    expect(r?.headers['x-amzn-query-error']).toBe('InvalidParameterValue;Sender');
+    const batch = { service: 'sqs', operation: 'SendMessageBatch' };
+    const entries = (n: number) =>
+      Buffer.from(JSON.stringify({ Entries: [{ MessageBody: 'a'.repeat(n) }, { MessageBody: 'b'.repeat(1024) }] }));
+    expect(checkRequest(batch, {}, entries(LIMITS.sqsMessage.bytes - 1024))).toBeUndefined();
+    expect(JSON.parse(checkRequest(batch, {}, entries(LIMITS.sqsMessage.bytes - 1023))?.body ?? '').__type).toBe(
+      'com.amazonaws.sqs#BatchRequestTooLong',
+    );
+  });
+
   it('refuses a REST API request body over 10 MB with 413', () => {
     const op = { service: 'execute-api', operation: 'Invoke' };
     expect(checkRequest(op, {}, Buffer.alloc(LIMITS.apiGatewayPayload.bytes))).toBeUndefined();

@@ -29,6 +29,12 @@ export const LIMITS = {
     what: 'Step Functions StartExecution input, SendTaskSuccess output (UTF-8 bytes)',
     doc: 'https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html',
   },
+  sqsMessage: {
+    // 256 KiB until August 2025, 1 MiB since. Message attributes count toward it.
+    bytes: 1_048_576,
+    what: 'SQS SendMessage message (body and attributes), SendMessageBatch total',
+    doc: 'https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html',
+  },
   apiGatewayPayload: {
     bytes: 10_485_760,
     what: 'API Gateway REST API request payload',
@@ -92,6 +98,7 @@ export function needsBody(op: Operation): boolean {
   return (
     op.service === 'execute-api' ||
     (op.service === 'lambda' && op.operation === 'Invoke') ||
+    (op.service === 'sqs' && (op.operation === 'SendMessage' || op.operation === 'SendMessageBatch')) ||
     (op.service === 'states' && (op.operation === 'StartExecution' || op.operation === 'SendTaskSuccess'))
   );
 }
@@ -116,6 +123,32 @@ function awsJson(type: string, message: string): Refusal {
     status: 400,
     headers: { 'content-type': 'application/x-amz-json-1.0' },
     body: JSON.stringify({ __type: `com.amazonaws.swf.service.v2.model#${type}`, message }),
+  };
+}
+
+interface SqsEntry {
+  MessageBody?: string;
+  MessageAttributes?: Record<string, { DataType?: string; StringValue?: string; BinaryValue?: string }>;
+}
+
+/** An SQS message's size as SQS counts it: body, and each attribute's name, type and value. */
+export function sqsMessageSize(entry: SqsEntry): number {
+  let size = Buffer.byteLength(entry.MessageBody ?? '', 'utf8');
+  for (const [name, a] of Object.entries(entry.MessageAttributes ?? {})) {
+    size += Buffer.byteLength(name) + Buffer.byteLength(a.DataType ?? '');
+    if (a.StringValue !== undefined) size += Buffer.byteLength(a.StringValue, 'utf8');
+    // JSON carries binary values base64-encoded; their size is the bytes'.
+    if (a.BinaryValue !== undefined) size += Buffer.from(a.BinaryValue, 'base64').length;
+  }
+  return size;
+}
+
+/** SQS's JSON protocol answer; the query-compatibility header gives the SDK the error code. */
+function sqsError(code: string, message: string): Refusal {
+  return {
+    status: 400,
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-query-error': `${code};Sender` },
+    body: JSON.stringify({ __type: `com.amazonaws.sqs#${code}`, message }),
   };
 }
 
@@ -148,6 +181,28 @@ export function checkRequest(op: Operation, headers: IncomingHttpHeaders, body: 
       `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must have length less than or equal to ${LIMITS.sfnInput.bytes}`,
     );
   }
+  if (op.service === 'sqs' && (op.operation === 'SendMessage' || op.operation === 'SendMessageBatch')) {
+    let input: SqsEntry & { Entries?: SqsEntry[] };
+    try {
+      input = JSON.parse(body.toString('utf8'));
+    } catch {
+      return undefined;
+    }
+    const limit = LIMITS.sqsMessage.bytes;
+    if (op.operation === 'SendMessage') {
+      if (sqsMessageSize(input) <= limit) return undefined;
+      return sqsError(
+        'InvalidParameterValue',
+        `One or more parameters are invalid. Reason: Message must be shorter than ${limit} bytes.`,
+      );
+    }
+    const total = (input.Entries ?? []).reduce((sum, e) => sum + sqsMessageSize(e), 0);
+    if (total <= limit) return undefined;
+    return sqsError(
+      'BatchRequestTooLong',
+      `Batch requests cannot be longer than ${limit} bytes. You have sent ${total} bytes.`,
+    );
+  }
   if (op.service === 'execute-api' && body.length > LIMITS.apiGatewayPayload.bytes) {
     return {
       status: 413,
@@ -166,7 +221,7 @@ export function oversizedLambdaResponse(size: number): Refusal | undefined {
     status: 200,
     headers: { 'content-type': 'application/json', 'x-amz-function-error': 'Unhandled' },
     body: JSON.stringify({
-      errorMessage: `Response payload size (${size} bytes) exceeded maximum allowed payload size (${LIMITS.lambdaResponseSync.bytes} bytes).`,
+      errorMessage: `Response payload size exceeded maximum allowed payload size (${LIMITS.lambdaResponseSync.bytes} bytes).`,
       errorType: 'Function.ResponseSizeTooLarge',
     }),
   };

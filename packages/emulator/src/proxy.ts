@@ -114,6 +114,9 @@ function passThrough(res: ServerResponse, up: IncomingMessage, body?: Buffer): v
   else up.pipe(res);
 }
 
+/** The SQS answers that carry queue URLs (JSON protocol, as SDK v3 speaks it). */
+const QUEUE_URL_ANSWERS = new Set(['CreateQueue', 'GetQueueUrl', 'ListQueues', 'ListDeadLetterSourceQueues']);
+
 /** Secrets of the access keys the proxy saw created (IAM CreateAccessKey, STS AssumeRole and the like). */
 type Keys = Map<string, { secretAccessKey: string; sessionToken?: string }>;
 
@@ -159,6 +162,29 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
     const over = (up.statusCode ?? 0) === 200 ? oversizedLambdaResponse(payload.length) : undefined;
     if (over) send(res, over);
     else passThrough(res, up, payload);
+    return;
+  }
+  if (
+    op.service === 'sqs' &&
+    QUEUE_URL_ANSWERS.has(op.operation) &&
+    req.headers.host &&
+    !up.headers['content-encoding']
+  ) {
+    // Queue URLs name the emulator's own address, and SDK v3's SQS client sends to the host of
+    // the QueueUrl it is given (useQueueUrlAsEndpoint), which would bypass the proxy. They name
+    // the address the caller used instead, as AWS's do; the emulator looks queues up by name
+    // whatever the host. Only these answers change: message bodies stay byte for byte.
+    const payload = (await readAll(up)).toString('utf8');
+    const own = `//${target.host}/`;
+    const theirs = `//${req.headers.host}/`;
+    const rewritten = payload.replace(
+      /("QueueUrls?"\s*:\s*)(\[[^\]]*\]|"[^"]*")/g,
+      (_m, key: string, value: string) => `${key}${value.replaceAll(own, theirs)}`,
+    );
+    const headers = { ...up.headers, 'content-length': String(Buffer.byteLength(rewritten)) };
+    delete headers['transfer-encoding'];
+    res.writeHead(up.statusCode ?? 502, up.statusMessage, headers);
+    res.end(rewritten);
     return;
   }
   if ((op.service === 'iam' || op.service === 'sts') && up.statusCode === 200) {

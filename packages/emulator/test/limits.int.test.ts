@@ -10,6 +10,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { CreateQueueCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { bundleLambda } from '@samples/build';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { deleteFunction, deployFunction, ensureRole } from '../src/deploy.ts';
@@ -67,8 +68,9 @@ describeWith(['lambda'], 'Lambda payload limits, applied by the harness proxy', 
     const over = await invoke(JSON.stringify({ respond: limit + 1 }));
     expect(over.StatusCode).toBe(200);
     expect(over.FunctionError).toBe('Unhandled');
-    expect(JSON.parse(Buffer.from(over.Payload ?? []).toString())).toMatchObject({
+    expect(JSON.parse(Buffer.from(over.Payload ?? []).toString())).toEqual({
       errorType: 'Function.ResponseSizeTooLarge',
+      errorMessage: `Response payload size exceeded maximum allowed payload size (${limit} bytes).`,
     });
   });
 
@@ -81,6 +83,53 @@ describeWith(['lambda'], 'Lambda payload limits, applied by the harness proxy', 
     });
     const ok = await call(1024);
     expect(JSON.parse(Buffer.from(ok.Payload ?? []).toString())).toMatchObject({ ok: true });
+  });
+});
+
+describeWith(['sqs'], 'SQS message limits, applied by the harness proxy', () => {
+  let sqs: SQSClient;
+  let queueUrl: string;
+
+  beforeAll(async () => {
+    const info = emulator();
+    sqs = new SQSClient({});
+    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: uniqueName('limits') }))).QueueUrl ?? '';
+    // SDK v3 sends to the QueueUrl's host: it must be the proxy's, or SQS calls would bypass it.
+    expect(new URL(queueUrl).host).toBe(new URL(info.endpoint).host);
+  });
+
+  const send = (body: number, attribute: string) =>
+    sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: 'm'.repeat(body),
+        MessageAttributes: { k: { DataType: 'String', StringValue: attribute } },
+      }),
+    );
+
+  it('a message of exactly 1 MiB, attributes included, is sent; one byte more is InvalidParameterValue', async () => {
+    // Attribute name 'k' and type 'String' count too: 7 bytes besides the value.
+    const body = LIMITS.sqsMessage.bytes - 8;
+    expect((await send(body, 'v')).MessageId).toBeTruthy();
+    await expect(send(body, 'vv')).rejects.toMatchObject({
+      name: 'InvalidParameterValue',
+      $metadata: { httpStatusCode: 400 },
+    });
+  });
+
+  it('a batch of exactly 1 MiB in all is sent; one byte more is BatchRequestTooLong', async () => {
+    const batch = (first: number) =>
+      sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: [
+            { Id: 'a', MessageBody: 'a'.repeat(first) },
+            { Id: 'b', MessageBody: 'b'.repeat(1024) },
+          ],
+        }),
+      );
+    expect((await batch(LIMITS.sqsMessage.bytes - 1024)).Successful).toHaveLength(2);
+    await expect(batch(LIMITS.sqsMessage.bytes - 1023)).rejects.toMatchObject({ name: 'BatchRequestTooLong' });
   });
 });
 
