@@ -39,6 +39,12 @@ export interface EmulatorInfo {
   /** The emulator itself, without the proxy. */
   emulatorEndpoint: string;
   /**
+   * Whether the Lambda functions the emulator runs reach it through the proxy too: only in
+   * ministack's process mode, where the harness sets the AWS_ENDPOINT_URL ministack hands them.
+   * Elsewhere (containers) they get the emulator's own address and meet no proxy limit.
+   */
+  functionsThroughProxy: boolean;
+  /**
    * Reachable from a container on the local Docker engine's default bridge: the emulator
    * itself, not the proxy. ECS tasks the emulator starts get its own address injected, so
    * their calls are not limited.
@@ -96,6 +102,7 @@ export async function startEmulator(env: NodeJS.ProcessEnv = process.env): Promi
         ...rest,
         endpoint: proxy.endpoint,
         emulatorEndpoint: started.endpoint,
+        functionsThroughProxy: early !== undefined,
         stop: async () => {
           await proxy.stop();
           await started.stop();
