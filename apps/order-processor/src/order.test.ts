@@ -25,6 +25,15 @@ describe('parseOrder', () => {
       '2026-11-22T10:00:00.250Z',
     );
   });
+  it('accepts an email address of up to 254 characters, the longest SMTP carries', () => {
+    const email = (n: number) => `${'a'.repeat(n - '@example.com'.length)}@example.com`;
+    expect(parseOrder(JSON.stringify({ ...valid, customer: { id: 'c-1', email: email(254) } })).customer.email).toBe(
+      email(254),
+    );
+    expect(() => parseOrder(JSON.stringify({ ...valid, customer: { id: 'c-1', email: email(255) } }))).toThrow(
+      /customer\.email/,
+    );
+  });
   it('rejects date-times without a zone, dates alone and impossible dates', () => {
     for (const createdAt of ['2026-11-22T10:00:00', '2026-11-22', '2026-02-30T10:00:00Z', 'yesterday']) {
       expect(() => parseOrder(JSON.stringify({ ...valid, createdAt })), createdAt).toThrow(/createdAt/);

@@ -18,7 +18,10 @@ const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
 
 export const OrderSchema = z.strictObject({
   orderId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'orderId must be 1-64 letters, digits, _ or -'),
-  customer: z.strictObject({ id: z.string().min(1).max(64), email: z.email() }),
+  // 254: the longest address SMTP can carry (RFC 5321, 4.5.3.1.3). Every field is bounded, so a
+  // valid order stays far below DynamoDB's 400 KB item and SNS's 256 KiB message, while SQS
+  // takes bodies up to 1 MiB: an order too large for them is invalid input, not a failed write.
+  customer: z.strictObject({ id: z.string().min(1).max(64), email: z.email().max(254) }),
   currency: z.string().refine((c) => CURRENCIES.has(c), 'currency must be an ISO 4217 code such as EUR'),
   items: z.array(LineItemSchema).min(1).max(100),
   // Any offset names one instant: stored in UTC so equal orders compare (and hash) equal.

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { readConfig } from './config.ts';
 import { initHooksDir, startLocalstack, startMinistackContainer } from './containers.ts';
 import { waitForHealth } from './health.ts';
-import { startMinistackProcess } from './ministack-process.ts';
+import { freePort, startMinistackProcess } from './ministack-process.ts';
 import { REPO_ROOT } from './paths.ts';
 import { firstLine, probe } from './probes.ts';
+import { type LimitingProxy, startProxy } from './proxy.ts';
 import { type Attempt, describeAttempt, plan, unavailableMessage } from './select.ts';
 import { type BackendName, type Service, servicesOf } from './services.ts';
 
@@ -19,7 +20,9 @@ export {
   MINISTACK_VERSION,
   readConfig,
 } from './config.ts';
+export { LIMITS } from './limits.ts';
 export { REPO_ROOT } from './paths.ts';
+export { startProxy } from './proxy.ts';
 export { describeAttempt, needsToken, plan, unavailableMessage } from './select.ts';
 export { type BackendName, SERVICES, type Service, servicesOf } from './services.ts';
 
@@ -28,9 +31,24 @@ export interface EmulatorInfo {
   backend: BackendName;
   /** How it was started, for the logs: "ministack process (...)" and so on. */
   description: string;
-  /** Reachable from this machine. */
+  /**
+   * Reachable from this machine: the harness's proxy (proxy.ts) in front of the emulator,
+   * which applies AWS's payload limits, S3's 403 for unlistable missing keys and TLS.
+   */
   endpoint: string;
-  /** Reachable from a container on the local Docker engine's default bridge. */
+  /** The emulator itself, without the proxy. */
+  emulatorEndpoint: string;
+  /**
+   * Whether the Lambda functions the emulator runs reach it through the proxy too: only in
+   * ministack's process mode, where the harness sets the AWS_ENDPOINT_URL ministack hands them.
+   * Elsewhere (containers) they get the emulator's own address and meet no proxy limit.
+   */
+  functionsThroughProxy: boolean;
+  /**
+   * Reachable from a container on the local Docker engine's default bridge: the emulator
+   * itself, not the proxy. ECS tasks the emulator starts get its own address injected, so
+   * their calls are not limited.
+   */
   containerEndpoint: string;
   region: string;
   services: Service[];
@@ -82,14 +100,23 @@ export async function startEmulator(env: NodeJS.ProcessEnv = process.env): Promi
         declared: config.declaredServices,
         enforceIam: config.enforceIam,
       });
+      const { proxy: early, ...rest } = started;
+      const proxy = early ?? (await startProxy({ target: started.endpoint }));
       return {
         notes: [],
-        ...started,
+        ...rest,
+        endpoint: proxy.endpoint,
+        emulatorEndpoint: started.endpoint,
+        functionsThroughProxy: early !== undefined,
+        stop: async () => {
+          await proxy.stop();
+          await started.stop();
+        },
         backend: attempt.backend,
         description: describeAttempt(attempt),
         region: config.region,
         services,
-        env: sdkEnv(started.endpoint, config.region),
+        env: sdkEnv(proxy.endpoint, config.region),
         startedInMs: Math.round(performance.now() - t0),
       };
     } catch (error) {
@@ -120,6 +147,8 @@ async function startAttempt(
   containerEndpoint: string;
   logFile?: string;
   notes?: string[];
+  /** Started before the emulator when the emulator must know its address. */
+  proxy?: LimitingProxy;
   stop(): Promise<void>;
 }> {
   const hooks = initHooksDir(REPO_ROOT);
@@ -146,13 +175,31 @@ async function startAttempt(
         const c = await startMinistackContainer({ image: attempt.image, region, enforceIam });
         return { endpoint: c.endpoint, containerEndpoint: `http://${gateway}:${c.port}`, stop: c.stop };
       }
-      const proc = await startMinistackProcess({ python: attempt.python, cacheDir, region, enforceIam });
+      // The proxy first, so that the Lambda functions ministack runs as local processes are
+      // handed its address (ministack passes its AWS_ENDPOINT_URL on to them) and go through it.
+      const port = await freePort();
+      const proxy = await startProxy({ target: `http://127.0.0.1:${port}` });
+      let proc: Awaited<ReturnType<typeof startMinistackProcess>>;
+      try {
+        proc = await startMinistackProcess({
+          python: attempt.python,
+          cacheDir,
+          region,
+          port,
+          functionEndpoint: proxy.endpoint,
+          enforceIam,
+        });
+      } catch (error) {
+        await proxy.stop();
+        throw error;
+      }
       // A process has no /etc/localstack/init: run the repository's hooks as the containers would.
-      if (hooks) runHooks(hooks, sdkEnv(proc.endpoint, region));
+      if (hooks) runHooks(hooks, sdkEnv(proxy.endpoint, region));
       return {
         endpoint: proc.endpoint,
         containerEndpoint: `http://${gateway}:${proc.port}`,
         logFile: proc.logFile,
+        proxy,
         stop: proc.stop,
       };
     }

@@ -77,6 +77,13 @@ export async function startMinistackProcess(opts: {
   /** Evaluate IAM policies for every call (`AUTH=true`); see HarnessConfig.enforceIam. */
   enforceIam: boolean;
   port?: number;
+  /**
+   * The AWS_ENDPOINT_URL ministack hands to the Lambda functions it runs as local processes
+   * (the harness's proxy, so their calls meet the same limits); ministack's own address by default.
+   */
+  functionEndpoint?: string;
+  /** More environment for ministack itself. */
+  env?: Record<string, string>;
 }): Promise<ProcessEmulator> {
   const bin = installMinistack(opts.python, opts.cacheDir);
   const port = opts.port ?? (await freePort());
@@ -87,13 +94,14 @@ export async function startMinistackProcess(opts: {
   const child: ChildProcess = spawn(bin, [], {
     env: {
       ...process.env,
+      ...opts.env,
       GATEWAY_PORT: String(port),
       MINISTACK_HOST: '127.0.0.1',
       MINISTACK_REGION: opts.region,
       AUTH: String(opts.enforceIam),
       // Handed to the Lambda functions it runs as local processes. An IP, so their S3
       // clients address buckets by path (no DNS for bucket.localhost here).
-      AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+      AWS_ENDPOINT_URL: opts.functionEndpoint ?? `http://127.0.0.1:${port}`,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
