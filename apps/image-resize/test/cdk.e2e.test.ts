@@ -1,11 +1,10 @@
 import { GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { deployLocal, destroyLocal } from '@samples/cdk';
 import type { Service } from '@samples/emulator';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
-import { waitFor, waitForKeys } from '@samples/emulator/waiters';
+import { waitForKeys } from '@samples/emulator/waiters';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { photo } from './images.ts';
@@ -63,13 +62,13 @@ describeWith(needs, 'image-resize CDK stack in the emulator', () => {
   });
 
   // The shipped role is what lets the flow work: without its PutObject statement the same upload
-  // fails with AccessDenied, as on AWS, and its event ends in the failed-events queue.
+  // fails with AccessDenied, as on AWS, and works again once the statement is back.
   describeWith(['iam-enforcement'], 'with the PutObject statement removed from its role', () => {
-    it('fails the upload with AccessDenied, keeps its event, and works again once the statement is back', async () => {
+    it('fails the upload with AccessDenied and writes nothing; works again once the statement is back', async () => {
       const s3 = new S3Client({});
       const iam = new IAMClient({});
-      const sqs = new SQSClient({});
-      const fn = await new LambdaClient({}).send(new GetFunctionCommand({ FunctionName: outputs.ResizeFunctionName }));
+      const lambda = new LambdaClient({});
+      const fn = await lambda.send(new GetFunctionCommand({ FunctionName: outputs.ResizeFunctionName }));
       const roleName = (fn.Configuration?.Role ?? '').split('/').pop() as string;
       const { PolicyNames = [] } = await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }));
       const policies = await Promise.all(
@@ -83,36 +82,31 @@ describeWith(needs, 'image-resize CDK stack in the emulator', () => {
       const { PolicyName, document } = holder as (typeof policies)[number];
       const put = (doc: PolicyDocument) =>
         iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName, PolicyDocument: JSON.stringify(doc) }));
-      await put({ ...document, Statement: document.Statement.filter((st) => !grantsPut(st)) });
+      const uploads = outputs.UploadsBucket as string;
       const renditions = outputs.RenditionsBucket as string;
+      // The event S3 sends for the upload, delivered synchronously so the function's answer is seen.
+      const deliver = async (key: string) => {
+        await s3.send(new PutObjectCommand({ Bucket: uploads, Key: key, Body: await photo(1600, 1200) }));
+        const event = {
+          Records: [
+            {
+              eventSource: 'aws:s3',
+              eventName: 'ObjectCreated:Put',
+              s3: { bucket: { name: uploads }, object: { key, size: 0 } },
+            },
+          ],
+        };
+        const res = await lambda.send(
+          new InvokeCommand({ FunctionName: outputs.ResizeFunctionName, Payload: JSON.stringify(event) }),
+        );
+        return { error: res.FunctionError, payload: new TextDecoder().decode(res.Payload) };
+      };
+      await put({ ...document, Statement: document.Statement.filter((st) => !grantsPut(st)) });
       try {
-        await s3.send(
-          new PutObjectCommand({
-            Bucket: outputs.UploadsBucket,
-            Key: 'uploads/denied.jpg',
-            Body: await photo(800, 600),
-          }),
-        );
-        const failure = await waitFor(
-          "the upload's event in the failed-events queue",
-          async () => {
-            const r = await sqs.send(
-              new ReceiveMessageCommand({ QueueUrl: outputs.FailedEventsQueueUrl, WaitTimeSeconds: 5 }),
-            );
-            const m = r.Messages?.[0];
-            if (!m) return undefined;
-            await sqs.send(
-              new DeleteMessageCommand({ QueueUrl: outputs.FailedEventsQueueUrl, ReceiptHandle: m.ReceiptHandle }),
-            );
-            return JSON.parse(m.Body ?? '{}') as FailureRecord;
-          },
-          { timeoutMs: 240_000 },
-        );
-        expect(failure.requestContext?.condition).toBe('RetriesExhausted');
-        expect(JSON.stringify(failure.requestPayload)).toContain('uploads/denied.jpg');
-        expect(`${failure.responsePayload?.errorType} ${failure.responsePayload?.errorMessage}`).toMatch(
-          /AccessDenied|not authorized/,
-        );
+        const denied = await deliver('uploads/denied.jpg');
+        expect(denied.error).toBe('Unhandled');
+        // AWS's message for an IAM denial, as the function's error.
+        expect(denied.payload).toMatch(/is not authorized to perform: s3:PutObject/);
         const listed = await s3.send(
           new ListObjectsV2Command({ Bucket: renditions, Prefix: 'renditions/uploads/denied.jpg/' }),
         );
@@ -120,16 +114,10 @@ describeWith(needs, 'image-resize CDK stack in the emulator', () => {
       } finally {
         await put(document);
       }
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: outputs.UploadsBucket,
-          Key: 'uploads/allowed.jpg',
-          Body: await photo(800, 600),
-        }),
-      );
-      expect(
-        await waitForKeys(s3, renditions, 'renditions/uploads/allowed.jpg/', 6, { timeoutMs: 60_000 }),
-      ).toHaveLength(6);
+      const allowed = await deliver('uploads/allowed.jpg');
+      expect(allowed.error, allowed.payload).toBeUndefined();
+      expect(JSON.parse(allowed.payload)).toEqual({ results: [{ key: 'uploads/allowed.jpg', outcome: 'resized' }] });
+      expect(await waitForKeys(s3, renditions, 'renditions/uploads/allowed.jpg/', 6)).toHaveLength(6);
     });
   });
 });
@@ -142,11 +130,6 @@ interface Statement {
 interface PolicyDocument {
   Version?: string;
   Statement: Statement[];
-}
-interface FailureRecord {
-  requestContext?: { condition?: string };
-  requestPayload?: unknown;
-  responsePayload?: { errorType?: string; errorMessage?: string };
 }
 
 function grantsPut(st: Statement): boolean {

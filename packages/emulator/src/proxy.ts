@@ -45,7 +45,9 @@ export async function startProxy(opts: { target: string; port?: number; host?: s
   server.keepAliveTimeout = 75_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+    // Every interface, as the emulator itself listens: a container on the Docker bridge reaches
+    // it at the gateway's address (an `external` run pointed at this proxy hands containers that).
+    server.listen(opts.port ?? 0, opts.host ?? '0.0.0.0', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   return {
@@ -180,6 +182,22 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
     const rewritten = payload.replace(
       /("QueueUrls?"\s*:\s*)(\[[^\]]*\]|"[^"]*")/g,
       (_m, key: string, value: string) => `${key}${value.replaceAll(own, theirs)}`,
+    );
+    const headers = { ...up.headers, 'content-length': String(Buffer.byteLength(rewritten)) };
+    delete headers['transfer-encoding'];
+    res.writeHead(up.statusCode ?? 502, up.statusMessage, headers);
+    res.end(rewritten);
+    return;
+  }
+  if (op.service === 'cloudformation' && req.headers.host && !up.headers['content-encoding']) {
+    // Stack outputs that are queue URLs (`Ref` of an AWS::SQS::Queue) name the emulator's own
+    // address too: name the caller's, as for the SQS answers above. Only <OutputValue> changes.
+    const payload = (await readAll(up)).toString('utf8');
+    const own = `//${target.host}/`;
+    const theirs = `//${req.headers.host}/`;
+    const rewritten = payload.replace(
+      /(<OutputValue>)([^<]*)(<\/OutputValue>)/g,
+      (_m, open: string, value: string, close: string) => `${open}${value.replaceAll(own, theirs)}${close}`,
     );
     const headers = { ...up.headers, 'content-length': String(Buffer.byteLength(rewritten)) };
     delete headers['transfer-encoding'];

@@ -31,7 +31,15 @@ describeWith(['lambda'], 'Lambda payload limits, applied by the harness proxy', 
       entry: fileURLToPath(new URL('./fixtures/size-handler.ts', import.meta.url)),
       outdir: join(tmpdir(), name),
     });
-    await deployFunction({ name, zip: bundle.zip, memoryMb: 1024 });
+    // It invokes itself in one test: its role allows that and nothing else, where IAM is enforced.
+    const statements = [
+      {
+        Effect: 'Allow' as const,
+        Action: ['lambda:InvokeFunction'],
+        Resource: [`arn:aws:lambda:*:*:function:${name}`],
+      },
+    ];
+    await deployFunction({ name, zip: bundle.zip, memoryMb: 1024, statements });
   });
   afterAll(() => deleteFunction(name));
 
