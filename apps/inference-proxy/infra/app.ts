@@ -58,7 +58,7 @@ export function optionsOf(app: App, env: NodeJS.ProcessEnv = process.env): Parti
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   // An app of its own reads the CLI's context before synthesis, so the model image context is
   // prepared only when the stack builds the model.
-  const options = optionsOf(new App());
+  const options = optionsOf(new App({ autoSynth: false }));
   const props = await stackProps({ modelImage: options.existingEndpointName === undefined });
   synthApp((app, id, env) => new InferenceProxyStack(app, id ?? 'InferenceProxy', { ...props, ...options, env }));
 }

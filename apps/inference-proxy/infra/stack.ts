@@ -77,7 +77,7 @@ export class InferenceProxyStack extends Stack {
 
     const endpointProps = props.endpoint ?? { type: 'serverless' };
     const endpointType: EndpointType = endpointProps.type;
-    const { name: endpointName, arn: endpointArn } =
+    const { name: endpointName, arns: endpointArns } =
       props.existingEndpointName !== undefined
         ? existingEndpoint(this, props.existingEndpointName)
         : this.createEndpoint(props, endpointProps);
@@ -111,9 +111,7 @@ export class InferenceProxyStack extends Stack {
       version: proxy.function.currentVersion,
       provisionedConcurrentExecutions: props.proxyProvisionedConcurrency || undefined,
     });
-    proxy.role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['sagemaker:InvokeEndpoint'], resources: [endpointArn] }),
-    );
+    proxy.role.addToPolicy(new iam.PolicyStatement({ actions: ['sagemaker:InvokeEndpoint'], resources: endpointArns }));
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
@@ -146,7 +144,7 @@ export class InferenceProxyStack extends Stack {
   private createEndpoint(
     props: InferenceProxyStackProps,
     endpointProps: ServerlessEndpointProps | InstanceEndpointProps,
-  ): { name: string; arn: string } {
+  ): { name: string; arns: string[] } {
     if (!props.modelImage) throw new Error('modelImage is required unless existingEndpointName is given');
     copyFileSync(props.modelImage.dockerfile, join(props.modelImage.context, 'Dockerfile'));
     const image = new ecrAssets.DockerImageAsset(this, 'ModelImage', {
@@ -188,7 +186,7 @@ export class InferenceProxyStack extends Stack {
       },
     );
     // An endpoint's Ref is its ARN.
-    return { name: endpoint.attrEndpointName, arn: endpoint.ref };
+    return { name: endpoint.attrEndpointName, arns: [endpoint.ref] };
   }
 
   /** An HTTP API (payload format 2.0) whose CORS configuration answers preflights. */
@@ -292,17 +290,16 @@ export class InferenceProxyStack extends Stack {
 }
 
 /**
- * An endpoint of yours, by name. SageMaker endpoint names are case-insensitive and their ARNs
- * are lower case, so the grant names the lower-case ARN.
+ * An endpoint of yours, by name. SageMaker takes endpoint names case-insensitively and reports
+ * their ARNs in lower case; IAM compares ARNs case-sensitively, so a name with capitals is granted
+ * under both spellings.
  */
-function existingEndpoint(stack: Stack, name: string): { name: string; arn: string } {
+function existingEndpoint(stack: Stack, name: string): { name: string; arns: string[] } {
   if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(name)) {
     throw new Error(`existingEndpointName ${JSON.stringify(name)} is not a SageMaker endpoint name`);
   }
-  return {
-    name,
-    arn: `arn:${stack.partition}:sagemaker:${stack.region}:${stack.account}:endpoint/${name.toLowerCase()}`,
-  };
+  const arn = (n: string) => `arn:${stack.partition}:sagemaker:${stack.region}:${stack.account}:endpoint/${n}`;
+  return { name, arns: [...new Set([name.toLowerCase(), name])].map(arn) };
 }
 
 interface DeployedApi {
