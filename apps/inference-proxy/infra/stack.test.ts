@@ -234,6 +234,17 @@ describe('InferenceProxyStack', { timeout: 120_000 }, () => {
         Match.objectLike({ ThrottlingBurstLimit: 20, ThrottlingRateLimit: 10, HttpMethod: '*', ResourcePath: '/*' }),
       ]),
     });
+    // REST API access logs need the account's API Gateway CloudWatch role, kept on deletion:
+    // other APIs of the account log through it.
+    t.resourceCountIs('AWS::ApiGateway::Account', 1);
+    t.hasResource('AWS::IAM::Role', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        AssumeRolePolicyDocument: Match.objectLike({
+          Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })],
+        }),
+      }),
+    });
     // Behind a REST API the function adds the CORS headers itself.
     expect(proxyFunction(t).Properties.Environment.Variables.CORS_ALLOW_ORIGIN).toBe('*');
     t.resourceCountIs('AWS::CloudWatch::Alarm', 1);

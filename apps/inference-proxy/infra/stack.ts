@@ -233,9 +233,9 @@ export class InferenceProxyStack extends Stack {
       endpointTypes: [restApi.EndpointType.REGIONAL],
       binaryMediaTypes: [...IMAGE_MEDIA_TYPES],
       // Access logs need the account's API Gateway CloudWatch role; this creates it (one per
-      // account and region: drop it if your account already has one).
+      // account and region: drop it if your account already has one). Kept when the stack is
+      // deleted, since every REST API of the account and region logs through it.
       cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
       deployOptions: {
         stageName: 'prod',
         throttlingBurstLimit: THROTTLE.burst,
