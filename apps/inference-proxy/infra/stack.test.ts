@@ -176,4 +176,77 @@ describe('InferenceProxyStack', { timeout: 120_000 }, () => {
     });
     template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
   });
+
+  // Users who already host a model pass its name: nothing of SageMaker is created, and the
+  // grant names that endpoint's ARN only (as given and in lower case, as SageMaker reports it).
+  it('fronts an existing endpoint: no model, no image, the grant narrowed to its ARN', () => {
+    const { template: t, findings: f } = synth({ modelImage: undefined, existingEndpointName: 'My-Classifier' });
+    expect(f).toEqual([]);
+    expect(cfnLint(t.toJSON(), TEST_ENV.region!)).toEqual([]);
+    for (const type of ['AWS::SageMaker::Model', 'AWS::SageMaker::EndpointConfig', 'AWS::SageMaker::Endpoint']) {
+      t.resourceCountIs(type, 0);
+    }
+    expect(JSON.stringify(t.toJSON())).not.toMatch(/ModelImage|ModelRole|container-assets/);
+    const s = roleStatements(t, 'ProxyRole').filter((x) => [x.Action].flat().some((a) => a.startsWith('sagemaker:')));
+    expect(s).toEqual([
+      expect.objectContaining({
+        Action: 'sagemaker:InvokeEndpoint',
+        Resource: ['my-classifier', 'My-Classifier'].map((name) => ({
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sagemaker:eu-west-1:123456789012:endpoint/${name}`]],
+        })),
+      }),
+    ]);
+    const vars = proxyFunction(t).Properties.Environment.Variables;
+    expect(vars.ENDPOINT_NAME).toBe('My-Classifier');
+    // Serverless unless said otherwise: the smaller payload cap.
+    expect(Number(vars.MAX_IMAGE_BYTES)).toBeLessThanOrEqual(SERVERLESS_MAX_PAYLOAD_BYTES);
+    const instance = synth({ modelImage: undefined, existingEndpointName: 'c', endpoint: { type: 'instance' } });
+    expect(Number(proxyFunction(instance.template).Properties.Environment.Variables.MAX_IMAGE_BYTES)).toBeGreaterThan(
+      SERVERLESS_MAX_PAYLOAD_BYTES,
+    );
+    expect(() => synth({ modelImage: undefined })).toThrow(/modelImage/);
+    expect(() => synth({ existingEndpointName: 'not_a name' })).toThrow(/endpoint name/);
+  });
+
+  // REST APIs: a Lambda proxy integration passes a body base64-encoded only when its type is
+  // among the API's binary media types (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html).
+  it('routes POST /classify through a REST API with binary media types, access logs and throttling', () => {
+    const { template: t, findings: f } = synth({ api: 'rest' });
+    expect(f).toEqual([]);
+    expect(cfnLint(t.toJSON(), TEST_ENV.region!)).toEqual([]);
+    t.resourceCountIs('AWS::ApiGatewayV2::Api', 0);
+    const api = only(t, 'AWS::ApiGateway::RestApi').Properties;
+    expect(api.BinaryMediaTypes).toEqual(['image/jpeg', 'image/png', 'image/webp', 'application/octet-stream']);
+    expect(api.Description).toMatch(/application\/json \{"image": base64\}/);
+    t.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'classify' });
+    const methods = Object.values(t.findResources('AWS::ApiGateway::Method')) as Resource[];
+    const post = methods.find((m) => m.Properties.HttpMethod === 'POST')!.Properties;
+    expect(post.Integration).toMatchObject({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' });
+    const aliasId = Object.keys(t.findResources('AWS::Lambda::Alias'))[0]!;
+    expect(JSON.stringify(post.Integration.Uri)).toContain(aliasId);
+    expect(post.Integration.TimeoutInMillis).toBeLessThanOrEqual(API_GATEWAY_TIMEOUT_MS);
+    expect(post.Integration.TimeoutInMillis).toBeGreaterThan(proxyFunction(t).Properties.Timeout * 1000);
+    expect(methods.map((m) => m.Properties.HttpMethod).sort()).toEqual(['OPTIONS', 'POST']);
+    t.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'prod',
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ ThrottlingBurstLimit: 20, ThrottlingRateLimit: 10, HttpMethod: '*', ResourcePath: '/*' }),
+      ]),
+    });
+    // REST API access logs need the account's API Gateway CloudWatch role, kept on deletion:
+    // other APIs of the account log through it.
+    t.resourceCountIs('AWS::ApiGateway::Account', 1);
+    t.hasResource('AWS::IAM::Role', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        AssumeRolePolicyDocument: Match.objectLike({
+          Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })],
+        }),
+      }),
+    });
+    // Behind a REST API the function adds the CORS headers itself.
+    expect(proxyFunction(t).Properties.Environment.Variables.CORS_ALLOW_ORIGIN).toBe('*');
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+  });
 });

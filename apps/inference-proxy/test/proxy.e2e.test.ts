@@ -4,12 +4,14 @@ import { describeWith, emulator, missingServices, uniqueName } from '@samples/em
 import { EXPECTED, flatCanvas, lineArt } from '@samples/model-server/fixtures';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type DeployedProxy, deployProxy, type ModelContainer, startModelContainer } from './stack.ts';
+import { type DeployedStack, deployStack, type ModelContainer, startModelContainer } from './stack.ts';
 
-// The model server image started through testcontainers, the proxy deployed into the
-// emulator's Lambda behind its API Gateway HTTP API (payload format 2.0), real images.
+// The model server image started through testcontainers as the SageMaker endpoint, the CDK
+// stack itself deployed into the emulator with the real CDK CLI in front of it (an existing
+// endpoint by name), real images. An HTTP API where the backend serves them, else (LocalStack's
+// community code) the stack's REST API variant; INFERENCE_E2E_API=rest picks REST anywhere.
 let model: ModelContainer;
-let proxy: DeployedProxy;
+let proxy: DeployedStack;
 // The handler's default cap: a serverless endpoint's 4 MB payload limit, read as 4,000,000 bytes
 // (https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-invoke.html).
 const MAX_IMAGE_BYTES = 4_000_000;
@@ -29,28 +31,40 @@ async function classify(body: Uint8Array | string, contentType: string, query = 
   return { status: res.status, headers: res.headers, body: (await res.json()) as Answer };
 }
 
-// The proxy is deployed behind an HTTP API (v2), which LocalStack's community code lacks.
-const needs = ['lambda', 'apigatewayv2'] as const;
+const api: 'http' | 'rest' =
+  process.env.INFERENCE_E2E_API === 'rest' || missingServices('apigatewayv2').length > 0 ? 'rest' : 'http';
+const needs = [
+  'cloudformation',
+  'iam',
+  's3',
+  'logs',
+  'lambda',
+  api === 'http' ? 'apigatewayv2' : 'apigateway',
+] as const;
 const runs = missingServices(...needs).length === 0;
 
 beforeAll(async () => {
   if (!runs) return;
   const info = emulator();
   model = await startModelContainer();
-  proxy = await deployProxy({
-    name: uniqueName('inference-proxy'),
+  // Functions may run in containers (LocalStack always): the model's port as reached from the
+  // Docker bridge, which the host reaches as well.
+  const gateway = new URL(info.containerEndpoint).hostname;
+  proxy = await deployStack({
+    stackName: `InferenceProxy-${uniqueName('e2e').replaceAll('-', '')}`.slice(0, 60),
+    api,
+    env: info.env,
     emulatorEndpoint: info.endpoint,
-    region: info.region,
-    modelUrl: model.url,
+    modelUrl: `http://${gateway}:${model.container.getMappedPort(8080)}`,
   });
 });
 
 afterAll(async () => {
-  await proxy?.remove();
+  proxy?.remove();
   await model?.stop();
 });
 
-describeWith([...needs], 'inference-proxy behind API Gateway, model container behind it', () => {
+describeWith([...needs], `inference-proxy CDK stack (${api.toUpperCase()} API), model container behind it`, () => {
   it('returns the top 3 for real images of known content, highest first', async () => {
     for (const [image, type, label] of [
       [await flatCanvas('png'), 'image/png', EXPECTED.canvas],
@@ -121,7 +135,8 @@ describeWith([...needs], 'inference-proxy behind API Gateway, model container be
   });
 
   // An HTTP API passes text content types (application/json among them) as text and
-  // base64-encodes the rest (isBase64Encoded); the emulator does the same.
+  // base64-encodes the rest (isBase64Encoded); a REST API base64-encodes only its binary media
+  // types, which application/json is not. The emulators do the same.
   it('takes the image as JSON {"image": base64}, the form the API description names', async () => {
     const res = await classify(
       JSON.stringify({ image: (await lineArt('jpeg')).toString('base64') }),
@@ -137,7 +152,7 @@ describeWith([...needs], 'inference-proxy behind API Gateway, model container be
     expect(res.body.error).toMatch(/topK once/);
   });
 
-  it('answers a CORS preflight (from the HTTP API CORS configuration)', async () => {
+  it('answers a CORS preflight (the HTTP API CORS configuration, or the REST API mock integration)', async () => {
     const res = await fetch(proxy.url('/classify'), {
       method: 'OPTIONS',
       headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' },

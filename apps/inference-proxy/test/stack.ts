@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -7,14 +8,27 @@ import {
   CreateRouteCommand,
   CreateStageCommand,
   DeleteApiCommand,
+  UpdateApiCommand,
 } from '@aws-sdk/client-apigatewayv2';
+import {
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+  PublishVersionCommand,
+  UpdateAliasCommand,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
 import { bundleLambda } from '@samples/build';
+import { deployLocal, destroyLocal, type LocalDeployOptions } from '@samples/cdk';
 import { deleteFunction, deployFunction } from '@samples/emulator/deploy';
+import { waitFor } from '@samples/emulator/waiters';
 import { buildModelServerImage } from '@samples/model-server/image';
 import { GenericContainer, type StartedTestContainer, Wait } from 'testcontainers';
 import { timeoutsFor } from '../src/limits.ts';
 
-/** Test and demo tooling: the model container, the proxy deployed in the emulator, an HTTP API in front. */
+/**
+ * Test and demo tooling: the model container, the CDK stack deployed in the emulator in front
+ * of it, and (for the demo and the bench) the function alone behind a hand-made HTTP API.
+ */
 export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface ModelContainer {
@@ -131,4 +145,90 @@ export async function deployProxy(opts: {
       await deleteFunction(opts.name);
     },
   };
+}
+
+export interface DeployedStack {
+  outputs: Record<string, string>;
+  api: 'http' | 'rest';
+  functionName: string;
+  /** The API's URL for a path in the emulator, e.g. url('/classify?topK=1'). */
+  url(path: string): string;
+  remove(): void;
+}
+
+/**
+ * Deploys the CDK stack (infra/app.ts) with the real CDK CLI in front of an existing endpoint,
+ * then points the function's SageMaker runtime client at the model container: the one setting
+ * the stack cannot know. The variable goes on $LATEST, then a new version becomes the `live`
+ * alias the API calls, as a configuration change reaches an alias on AWS.
+ */
+export async function deployStack(opts: {
+  stackName: string;
+  api: 'http' | 'rest';
+  /** The emulator's SDK environment. */
+  env: Record<string, string>;
+  /** The emulator's URL from this machine. */
+  emulatorEndpoint: string;
+  /** The model container's URL as the function reaches it. */
+  modelUrl: string;
+  endpointName?: string;
+}): Promise<DeployedStack> {
+  const deploy: LocalDeployOptions = {
+    cwd: PACKAGE_DIR,
+    env: { ...process.env, ...opts.env },
+    stackName: opts.stackName,
+    context: { endpointName: opts.endpointName ?? 'image-classifier', api: opts.api },
+  };
+  const outputs = deployLocal(deploy);
+  if (opts.api === 'http') await reapplyCors(opts.stackName, outputs.ApiId as string);
+  const functionName = outputs.FunctionName as string;
+  const lambda = new LambdaClient({});
+  const current = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+  await lambda.send(
+    new UpdateFunctionConfigurationCommand({
+      FunctionName: functionName,
+      Environment: {
+        Variables: { ...current.Environment?.Variables, AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: opts.modelUrl },
+      },
+    }),
+  );
+  await waitFor(`function ${functionName} updated (LastUpdateStatus Successful)`, async () => {
+    const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+    if (c.LastUpdateStatus === 'Failed') throw new Error(`update failed: ${c.LastUpdateStatusReason}`);
+    return c.LastUpdateStatus === 'Successful' ? true : undefined;
+  });
+  const version = await lambda.send(new PublishVersionCommand({ FunctionName: functionName }));
+  await lambda.send(
+    new UpdateAliasCommand({ FunctionName: functionName, Name: 'live', FunctionVersion: version.Version }),
+  );
+  console.log(
+    `[inference-proxy] SageMaker endpoint ${outputs.EndpointName}: the local model-server container at ` +
+      `${opts.modelUrl}, reached through AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME set on ${functionName} ` +
+      `(version ${version.Version}, alias live) after the deploy; ${opts.api.toUpperCase()} API ${outputs.ApiId}`,
+  );
+  const stage = outputs.ApiStage as string;
+  return {
+    outputs,
+    api: opts.api,
+    functionName,
+    url: (path) => `${opts.emulatorEndpoint}/_aws/execute-api/${outputs.ApiId}/${stage}${path}`,
+    remove: () => destroyLocal(deploy),
+  };
+}
+
+/**
+ * The HTTP API's CORS configuration from the synthesized template, applied again with UpdateApi.
+ * ministack 1.5.33's CloudFormation keeps an AWS::ApiGatewayV2::Api's CorsConfiguration under
+ * the template's keys (AllowOrigins, ...) where its gateway reads the API's (allowOrigins, ...), so
+ * a stack's API answers preflights 403 and adds no CORS headers; AWS applies the template's
+ * configuration. The values are the stack's own, not a copy.
+ */
+async function reapplyCors(stackName: string, apiId: string): Promise<void> {
+  const template = JSON.parse(readFileSync(join(PACKAGE_DIR, 'cdk.out', `${stackName}.template.json`), 'utf8')) as {
+    Resources: Record<string, { Type: string; Properties?: { CorsConfiguration?: Record<string, unknown> } }>;
+  };
+  const cors = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Api')?.Properties
+    ?.CorsConfiguration;
+  if (!cors) return;
+  await new ApiGatewayV2Client({}).send(new UpdateApiCommand({ ApiId: apiId, CorsConfiguration: cors }));
 }

@@ -25,13 +25,17 @@ export interface LocalDeployOptions {
   /** The SDK environment of the emulator: AWS_ENDPOINT_URL, AWS_REGION, credentials. */
   env: NodeJS.ProcessEnv;
   stackName?: string;
+  /** CDK context, passed as `-c key=value` (the app's own options). */
+  context?: Record<string, string>;
   /** Print the CLI's output as it goes (default: only on failure). */
   verbose?: boolean;
 }
 
 function cdk(args: string[], opts: LocalDeployOptions): string {
   const region = opts.env.AWS_REGION ?? 'us-east-1';
-  const res = spawnSync(process.execPath, [cdkCli, ...args, '--no-notices', '--app', opts.app ?? 'node infra/app.ts'], {
+  const context = Object.entries(opts.context ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+  const app = ['--app', opts.app ?? 'node infra/app.ts'];
+  const res = spawnSync(process.execPath, [cdkCli, ...args, ...context, '--no-notices', ...app], {
     cwd: opts.cwd,
     env: {
       ...opts.env,
