@@ -63,6 +63,28 @@ export const MINISTACK_PATCHES: MinistackPatch[] = [
                     service_context = {"ecs:cluster": _cluster}
             if service == "logs":`,
   },
+  {
+    id: 'ecr-describe-repositories-resource',
+    file: 'core/iam_actions.py',
+    why:
+      'ecr:DescribeRepositories names its repositories in `repositoryNames` and is authorized on ' +
+      'those repositories (Service Authorization Reference for Amazon ECR); ministack 1.5.33 reads ' +
+      'only `repositoryName`, checks "*", and so denies the CDK bootstrap image-publishing role, ' +
+      'whose grant names the assets repository: `cdk deploy` of a stack with a Docker image asset fails.',
+    anchor: `    if service == "ecr":
+        name = _safe_json_field(body, "repositoryName")
+        if name:`,
+    replacement: `    if service == "ecr":
+        name = _safe_json_field(body, "repositoryName")
+        if not name:
+            try:
+                _names = (json.loads(body or b"{}") or {}).get("repositoryNames") or []
+            except (ValueError, UnicodeDecodeError, AttributeError):
+                _names = []
+            if len(_names) == 1 and isinstance(_names[0], str):
+                name = _names[0]
+        if name:`,
+  },
 ];
 
 /** A fingerprint of the patch set, so a changed patch reinstalls the virtualenv. */
