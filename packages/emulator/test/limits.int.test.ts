@@ -123,7 +123,7 @@ describeWith(['sqs'], 'SQS message limits, applied by the harness proxy', () => 
   it('a message of exactly 1 MiB, attributes included, is sent; one byte more is InvalidParameterValue', async () => {
     // Attribute name 'k' and type 'String' count too: 7 bytes besides the value.
     const body = LIMITS.sqsMessage.bytes - 8;
-    expect((await send(body, 'v')).MessageId).toBeTruthy();
+    expect((await send(body, 'v')).MessageId).toMatch(/^[0-9a-f-]{36}$/);
     await expect(send(body, 'vv')).rejects.toMatchObject({
       name: 'InvalidParameterValue',
       $metadata: { httpStatusCode: 400 },
@@ -170,7 +170,7 @@ describeWith(['stepfunctions'], 'Step Functions payload limits, applied by the h
   it('StartExecution with an input of exactly 256 KiB starts; one byte more is ValidationException', async () => {
     const limit = LIMITS.sfnInput.bytes;
     const ok = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: jsonOf(limit) }));
-    expect(ok.executionArn).toBeTruthy();
+    expect(ok.executionArn).toMatch(/^arn:aws:states:[^:]+:\d{12}:execution:/);
     await expect(
       sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: jsonOf(limit + 1) })),
     ).rejects.toMatchObject({
