@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleLambda } from '@samples/build';
-import { synthApp } from '@samples/cdk';
+import { flowLogsOption, synthApp } from '@samples/cdk';
 import { imageSource } from '@samples/transcoder/build';
 import { EcsTaskLauncherStack } from './stack.ts';
 
@@ -28,6 +28,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     (app, id, env) =>
       new EcsTaskLauncherStack(app, id ?? 'EcsTaskLauncher', {
         ...props,
+        network: { flowLogs: flowLogsOption(app) },
         capacityProvider: process.env.CAPACITY_PROVIDER === 'FARGATE_SPOT' ? 'FARGATE_SPOT' : 'FARGATE',
         env,
       }),

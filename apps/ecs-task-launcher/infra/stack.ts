@@ -1,4 +1,11 @@
-import { acknowledge, BundledFunction, MediaBuckets, TranscoderOnFargate, UploadTrigger } from '@samples/cdk';
+import {
+  acknowledge,
+  BundledFunction,
+  MediaBuckets,
+  type TranscoderNetwork,
+  TranscoderOnFargate,
+  UploadTrigger,
+} from '@samples/cdk';
 import { type CfnElement, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -16,6 +23,8 @@ export interface EcsTaskLauncherStackProps extends StackProps {
   capacityProvider?: 'FARGATE' | 'FARGATE_SPOT';
   /** The record of started uploads is retained when the stack is deleted (default); `DESTROY` for throw-away stacks. */
   removalPolicy?: RemovalPolicy;
+  /** Where the tasks run: an existing VPC and subnets, or flow logs off for the VPC it creates. */
+  network?: TranscoderNetwork;
 }
 
 /**
@@ -36,6 +45,7 @@ export class EcsTaskLauncherStack extends Stack {
     this.renditions = buckets.renditions;
 
     const transcoder = new TranscoderOnFargate(this, 'Transcoder', {
+      ...props.network,
       imageContext: props.transcoderImage.context,
       dockerfile: props.transcoderImage.dockerfile,
       inputBucket: this.uploads,

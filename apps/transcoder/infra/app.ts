@@ -4,7 +4,7 @@
  * builds the image and pushes it to the bootstrap repository.
  */
 import { fileURLToPath } from 'node:url';
-import { synthApp } from '@samples/cdk';
+import { flowLogsOption, synthApp } from '@samples/cdk';
 import { imageSource } from '../scripts/build.ts';
 import { TranscoderStack } from './stack.ts';
 
@@ -14,5 +14,8 @@ export async function stackProps() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const props = await stackProps();
-  synthApp((app, id, env) => new TranscoderStack(app, id ?? 'Transcoder', { ...props, env }));
+  synthApp(
+    (app, id, env) =>
+      new TranscoderStack(app, id ?? 'Transcoder', { ...props, network: { flowLogs: flowLogsOption(app) }, env }),
+  );
 }

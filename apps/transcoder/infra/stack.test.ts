@@ -9,9 +9,10 @@ let template: Template;
 let findings: string[];
 /** The same stack reading only under `uploads/`, as the launcher and the pipeline start it. */
 let prefixed: { template: Template; findings: string[] };
+let props: Awaited<ReturnType<typeof stackProps>>;
 
 beforeAll(async () => {
-  const props = await stackProps();
+  props = await stackProps();
   ({ template, findings } = synthStack((app) => new TranscoderStack(app, 'Transcoder', { ...props, env: TEST_ENV })));
   prefixed = synthStack(
     (app) => new TranscoderStack(app, 'Transcoder', { ...props, inputPrefix: 'uploads/', env: TEST_ENV }),
@@ -90,12 +91,36 @@ describe('TranscoderStack', () => {
     expect(JSON.stringify(statements[2]?.Resource)).toContain('/processed/*');
   });
 
-  it('puts tasks in private subnets behind a security group with no inbound rule, flow logs on', () => {
+  it('puts tasks in isolated subnets behind a security group with no inbound rule, flow logs on', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: Match.stringLikeRegexp('^Transcoder tasks'),
       SecurityGroupIngress: Match.absent(),
     });
     template.resourceCountIs('AWS::EC2::FlowLog', 1);
-    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    // No route to the internet: S3 through a gateway endpoint, ECR and Logs through interface ones.
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    template.resourceCountIs('AWS::EC2::EIP', 0);
+    const endpoints = Object.values(template.findResources('AWS::EC2::VPCEndpoint')).map((r) =>
+      JSON.stringify(r.Properties.ServiceName),
+    );
+    expect(endpoints.map((e) => e.match(/(s3|ecr\.api|ecr\.dkr|logs)/)?.[1]).sort()).toEqual([
+      'ecr.api',
+      'ecr.dkr',
+      'logs',
+      's3',
+    ]);
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^Transcoder VPC endpoints'),
+      SecurityGroupIngress: [Match.objectLike({ CidrIp: '10.0.0.0/16', FromPort: 443, ToPort: 443 })],
+    });
+  });
+
+  it('with flowLogs: false creates no flow log and says so to cdk-nag', () => {
+    const { template: without, findings } = synthStack(
+      (app) => new TranscoderStack(app, 'NoFlowLogs', { ...props, network: { flowLogs: false }, env: TEST_ENV }),
+    );
+    expect(findings).toEqual([]);
+    without.resourceCountIs('AWS::EC2::FlowLog', 0);
   });
 });

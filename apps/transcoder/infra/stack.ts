@@ -1,4 +1,4 @@
-import { MediaBuckets, TranscoderOnFargate } from '@samples/cdk';
+import { MediaBuckets, type TranscoderNetwork, TranscoderOnFargate } from '@samples/cdk';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 
@@ -7,6 +7,8 @@ export interface TranscoderStackProps extends StackProps {
   image: { context: string; dockerfile: string };
   /** Only keys under this prefix are readable by the task (default: the whole input bucket). */
   inputPrefix?: string;
+  /** Where the tasks run: an existing VPC and subnets, or flow logs off for the VPC it creates. */
+  network?: TranscoderNetwork;
 }
 
 /**
@@ -19,6 +21,7 @@ export class TranscoderStack extends Stack {
     super(scope, id, props);
     const buckets = new MediaBuckets(this, 'Buckets');
     const transcoder = new TranscoderOnFargate(this, 'Transcoder', {
+      ...props.network,
       imageContext: props.image.context,
       dockerfile: props.image.dockerfile,
       inputBucket: buckets.uploads,

@@ -1,52 +1,86 @@
-import { ECSClient, RunTaskCommand } from '@aws-sdk/client-ecs';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeTaskDefinitionCommand, ECSClient, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { deployLocal, destroyLocal } from '@samples/cdk';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
-import { listKeys } from '@samples/emulator/waiters';
-import { beforeAll, expect, it } from 'vitest';
+import { listKeys, waitForTaskStopped } from '@samples/emulator/waiters';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { taskEnvironment } from '../src/contract.ts';
 import { makeClip } from './clips.ts';
-import { deployTranscoderTask, waitForTaskStopped } from './ecs.ts';
 
-// The image deployed as an ECS task definition and started by RunTask with container
-// overrides, as a Step Functions state or an EventBridge rule would start it on AWS.
-describeWith(['ecs', 's3'], 'transcoder as an ECS task (RunTask with container overrides)', () => {
+const PACKAGE_DIR = new URL('..', import.meta.url).pathname;
+
+// The transcoder's own CDK stack deployed into the emulator with the CDK CLI (its isolated VPC
+// and endpoints, cluster, task definition, task role, buckets), then started by RunTask with
+// container overrides, as a Step Functions state or the launcher starts it on AWS.
+describeWith(['cloudformation', 'ecs', 's3', 'iam'], 'transcoder stack: RunTask with container overrides', () => {
   let ecs: ECSClient;
   let s3: S3Client;
-  const cluster = uniqueName('media');
-  const family = uniqueName('transcoder');
-  const input = uniqueName('ecs-in');
-  const output = uniqueName('ecs-out');
+  let outputs: Record<string, string>;
+  let opts: Parameters<typeof deployLocal>[0];
+  let input: string;
+  let output: string;
 
   beforeAll(async () => {
-    emulator();
+    const info = emulator();
     ecs = new ECSClient({});
     s3 = new S3Client({});
-    await s3.send(new CreateBucketCommand({ Bucket: input }));
-    await s3.send(new CreateBucketCommand({ Bucket: output }));
+    const stackName = `Transcoder-${uniqueName('ecs').replaceAll('-', '')}`.slice(0, 60);
+    // ministack's CloudFormation has no AWS::EC2::FlowLog: the stack's flowLogs option is off here.
+    console.info(
+      `[emulator] ${info.description}: transcoder stack deployed with -c flowLogs=false (no AWS::EC2::FlowLog)`,
+    );
+    opts = { cwd: PACKAGE_DIR, env: { ...process.env, ...info.env }, stackName, context: { flowLogs: 'false' } };
+    outputs = deployLocal(opts);
+    input = outputs.InputBucket as string;
+    output = outputs.OutputBucket as string;
     await s3.send(
       new PutObjectCommand({ Bucket: input, Key: 'in/clip.mp4', Body: makeClip({ width: 1280, height: 720 }) }),
     );
-    await deployTranscoderTask({ cluster, family, outputBucket: output, ecs });
+  });
+  afterAll(() => {
+    if (outputs) destroyLocal(opts);
   });
 
-  async function runTask(key: string, inputEtag?: string) {
+  /** The container's log lines, from the log group its task definition names (awslogs). */
+  async function taskLog(taskArn: string): Promise<string> {
+    const { taskDefinition } = await ecs.send(
+      new DescribeTaskDefinitionCommand({ taskDefinition: outputs.TaskDefinition }),
+    );
+    const options = taskDefinition?.containerDefinitions?.[0]?.logConfiguration?.options ?? {};
+    const { events = [] } = await new CloudWatchLogsClient({}).send(
+      new GetLogEventsCommand({
+        logGroupName: options['awslogs-group'],
+        logStreamName: `${options['awslogs-stream-prefix']}/transcoder/${taskArn.split('/').pop()}`,
+      }),
+    );
+    return events.map((e) => e.message).join('\n');
+  }
+
+  async function runTask(key: string, inputEtag?: string, more: { outputPrefix?: string } = {}) {
     const res = await ecs.send(
       new RunTaskCommand({
-        cluster,
-        taskDefinition: family,
+        cluster: outputs.Cluster,
+        taskDefinition: outputs.TaskDefinition,
         launchType: 'FARGATE',
-        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-12345678'], assignPublicIp: 'DISABLED' } },
+        networkConfiguration: {
+          awsvpcConfiguration: {
+            subnets: (outputs.Subnets as string).split(','),
+            securityGroups: [outputs.SecurityGroup as string],
+            assignPublicIp: 'DISABLED',
+          },
+        },
         overrides: {
           containerOverrides: [
             {
               name: 'transcoder',
-              environment: taskEnvironment({ inputBucket: input, inputKey: key, inputEtag }),
+              environment: taskEnvironment({
+                inputBucket: input,
+                inputKey: key,
+                inputEtag,
+                x264Preset: 'veryfast',
+                ...more,
+              }),
             },
           ],
         },
@@ -54,7 +88,7 @@ describeWith(['ecs', 's3'], 'transcoder as an ECS task (RunTask with container o
     );
     const arn = res.tasks?.[0]?.taskArn;
     expect(arn, JSON.stringify(res.failures)).toBeDefined();
-    return waitForTaskStopped(ecs, cluster, arn as string);
+    return waitForTaskStopped(ecs, outputs.Cluster as string, arn as string);
   }
 
   it('transcodes the object named by the overrides and exits 0', async () => {
@@ -101,5 +135,16 @@ describeWith(['ecs', 's3'], 'transcoder as an ECS task (RunTask with container o
     const run = await runTask('in/missing.mp4');
     expect(run.exitCode, run.why).toBe(2);
     expect(await listKeys(s3, output, 'processed/manifest/in/missing')).toEqual([]);
+  });
+
+  // The task role lets the task write under processed/ only: told to write elsewhere, the task is
+  // denied by IAM and fails (exit 1), and nothing is written there.
+  describeWith(['iam-enforcement'], 'with its task role enforced', () => {
+    it('fails with AccessDenied when told to write outside processed/', async () => {
+      const run = await runTask('in/clip.mp4', undefined, { outputPrefix: 'elsewhere' });
+      expect(run.exitCode, run.why).toBe(1);
+      expect(await listKeys(s3, output, 'elsewhere/')).toEqual([]);
+      expect(await taskLog(run.taskArn)).toMatch(/not authorized to perform: s3:PutObject/);
+    });
   });
 });

@@ -1,10 +1,4 @@
-import {
-  CreateClusterCommand,
-  DescribeTasksCommand,
-  ECSClient,
-  RegisterTaskDefinitionCommand,
-} from '@aws-sdk/client-ecs';
-import { waitFor } from '@samples/emulator/waiters';
+import { CreateClusterCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { CONTAINER_NAME } from '../src/contract.ts';
 import { buildTranscoderImage } from './image.ts';
 
@@ -70,39 +64,5 @@ export async function deployTranscoderTask(opts: {
     family: opts.family,
     containerName: CONTAINER_NAME,
     image,
-  };
-}
-
-export interface StoppedTask {
-  taskArn: string;
-  exitCode: number | undefined;
-  /** The task's and the container's stop reasons, for assertion messages. */
-  why: string;
-  /** The environment the container was started with (its overrides). */
-  environment: Record<string, string>;
-}
-
-/** Waits until the task has STOPPED and its container reports an exit code. */
-export async function waitForTaskStopped(
-  ecs: ECSClient,
-  cluster: string,
-  taskArn: string,
-  timeoutMs = 180_000,
-): Promise<StoppedTask> {
-  const task = await waitFor(
-    `task ${taskArn} to stop`,
-    async () => {
-      const t = (await ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }))).tasks?.[0];
-      return t?.lastStatus === 'STOPPED' && t.containers?.[0]?.exitCode !== undefined ? t : undefined;
-    },
-    { timeoutMs, intervalMs: 1000 },
-  );
-  const c = task.containers?.[0];
-  const overrides = task.overrides?.containerOverrides?.find((o) => o.name === c?.name)?.environment ?? [];
-  return {
-    taskArn,
-    exitCode: c?.exitCode,
-    why: `${task.stoppedReason ?? ''} ${c?.reason ?? ''}`.trim(),
-    environment: Object.fromEntries(overrides.map((e) => [e.name ?? '', e.value ?? ''])),
   };
 }

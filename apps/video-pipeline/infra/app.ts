@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleLambda } from '@samples/build';
-import { synthApp } from '@samples/cdk';
+import { flowLogsOption, synthApp } from '@samples/cdk';
 import { imageSource } from '@samples/transcoder/build';
 import { VideoPipelineStack } from './stack.ts';
 
@@ -24,5 +24,8 @@ export async function stackProps() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const props = await stackProps();
-  synthApp((app, id, env) => new VideoPipelineStack(app, id ?? 'VideoPipeline', { ...props, env }));
+  synthApp(
+    (app, id, env) =>
+      new VideoPipelineStack(app, id ?? 'VideoPipeline', { ...props, network: { flowLogs: flowLogsOption(app) }, env }),
+  );
 }

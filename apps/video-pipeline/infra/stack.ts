@@ -1,5 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { acknowledge, BundledFunction, MediaBuckets, nagValue, TranscoderOnFargate, UploadTrigger } from '@samples/cdk';
+import {
+  acknowledge,
+  BundledFunction,
+  MediaBuckets,
+  nagValue,
+  type TranscoderNetwork,
+  TranscoderOnFargate,
+  UploadTrigger,
+} from '@samples/cdk';
 import { type CfnElement, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -21,6 +29,8 @@ export interface VideoPipelineStackProps extends StackProps {
   definitionFile: string;
   /** Uploads under this prefix start an execution. */
   uploadPrefix?: string;
+  /** Where the tasks run: an existing VPC and subnets, or flow logs off for the VPC it creates. */
+  network?: TranscoderNetwork;
 }
 
 /**
@@ -44,6 +54,7 @@ export class VideoPipelineStack extends Stack {
     this.outputBucket = buckets.renditions;
 
     const transcoder = new TranscoderOnFargate(this, 'Transcoder', {
+      ...props.network,
       imageContext: props.transcoderImage.context,
       dockerfile: props.transcoderImage.dockerfile,
       inputBucket: this.inputBucket,

@@ -12,9 +12,8 @@ import {
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { invoke } from '@samples/emulator/deploy';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
-import { listKeys, waitFor, waitForExecution } from '@samples/emulator/waiters';
+import { listKeys, type StoppedTask, waitFor, waitForExecution, waitForTaskStopped } from '@samples/emulator/waiters';
 import { makeClip } from '@samples/transcoder/clips';
-import { type StoppedTask, waitForTaskStopped } from '@samples/transcoder/ecs';
 import { beforeAll, expect, it } from 'vitest';
 import { LIMITS } from '../src/limits.ts';
 import type { Notice } from '../src/notice.ts';

@@ -1,14 +1,14 @@
 /**
  * `pnpm deploy:local` in a workload: its CDK app deployed into the local emulator with the
- * real CDK CLI: `cdk bootstrap` (idempotent), then `cdk deploy`, outputs written to
- * `cdk.out/outputs.json`. The emulator is the one `AWS_ENDPOINT_URL` points at (start one
- * with `pnpm emulator start` and export what it prints). Tables and buckets are deleted with
- * the stack (`REMOVAL_POLICY=destroy`), as befits a throw-away emulator.
+ * real CDK CLI: `cdk bootstrap` (idempotent), then `cdk deploy`; the assembly and its
+ * `outputs.json` go to `cdk.out/local/<stack name>`. The emulator is the one `AWS_ENDPOINT_URL`
+ * points at (start one with `pnpm emulator start` and export what it prints). Tables and
+ * buckets are deleted with the stack (`REMOVAL_POLICY=destroy`), as befits a throw-away emulator.
  *
- *   node ../../packages/cdk/src/deploy-local.ts [deploy|destroy] [--app "node infra/app.ts"]
+ *   node ../../packages/cdk/src/deploy-local.ts [deploy|destroy] [-c name=value ...]
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,10 +31,15 @@ export interface LocalDeployOptions {
   verbose?: boolean;
 }
 
+/** A cloud assembly per stack name, so that two deployments of one app at once do not collide. */
+function assemblyDir(opts: LocalDeployOptions): string {
+  return join(opts.cwd, 'cdk.out', 'local', opts.stackName ?? 'default');
+}
+
 function cdk(args: string[], opts: LocalDeployOptions): string {
   const region = opts.env.AWS_REGION ?? 'us-east-1';
   const context = Object.entries(opts.context ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
-  const app = ['--app', opts.app ?? 'node infra/app.ts'];
+  const app = ['--app', opts.app ?? 'node infra/app.ts', '--output', assemblyDir(opts)];
   const res = spawnSync(process.execPath, [cdkCli, ...args, ...context, '--no-notices', ...app], {
     cwd: opts.cwd,
     env: {
@@ -61,10 +66,52 @@ export function deployLocal(opts: LocalDeployOptions): Record<string, string> {
   }
   const region = opts.env.AWS_REGION ?? 'us-east-1';
   cdk(['bootstrap', `aws://${LOCAL_ACCOUNT}/${region}`], opts);
-  const outputs = join(opts.cwd, 'cdk.out', 'outputs.json');
+  const outputs = join(assemblyDir(opts), 'outputs.json');
   cdk(['deploy', '--all', '--require-approval', 'never', '--outputs-file', outputs], opts);
   const all = JSON.parse(readFileSync(outputs, 'utf8')) as Record<string, Record<string, string>>;
+  tagImageAssetsLocally(assemblyDir(opts), Object.keys(all), region, opts.verbose);
   return Object.assign({}, ...Object.values(all));
+}
+
+interface DockerImageAsset {
+  source: { directory?: string; dockerFile?: string; dockerBuildArgs?: Record<string, string> };
+  destinations: Record<string, { repositoryName: string; imageTag: string }>;
+}
+
+/**
+ * The emulator's ECR has no registry the Docker CLI can push to (its repository URIs name
+ * `*.dkr.ecr.<region>.amazonaws.com`), and ministack 1.5.33 answers DescribeImages of a missing
+ * tag with an empty list where AWS raises ImageNotFoundException, so `cdk deploy` believes each
+ * image published and skips it. ministack runs a task's image from the local Docker cache when it
+ * cannot pull it, so each image asset is built from cdk.out and tagged with the URI the task
+ * definition names. Returns the URIs tagged.
+ */
+export function tagImageAssetsLocally(cdkOut: string, stacks: string[], region: string, verbose = false): string[] {
+  const tagged: string[] = [];
+  for (const manifest of stacks.map((stack) => `${stack}.assets.json`).filter((f) => readdirSync(cdkOut).includes(f))) {
+    const { dockerImages = {} } = JSON.parse(readFileSync(join(cdkOut, manifest), 'utf8')) as {
+      dockerImages?: Record<string, DockerImageAsset>;
+    };
+    for (const asset of Object.values(dockerImages)) {
+      const dir = join(cdkOut, asset.source.directory ?? '.');
+      const uris = Object.values(asset.destinations).map(
+        (d) => `${LOCAL_ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${d.repositoryName}:${d.imageTag}`,
+      );
+      const args = ['build', '-q', '-f', join(dir, asset.source.dockerFile ?? 'Dockerfile')];
+      for (const [k, v] of Object.entries(asset.source.dockerBuildArgs ?? {})) args.push('--build-arg', `${k}=${v}`);
+      for (const uri of uris) args.push('-t', uri);
+      const res = spawnSync('docker', [...args, dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      if (res.status !== 0)
+        throw new Error(`docker build of ${dir} failed (${res.status}): ${res.stderr || res.error}`);
+      tagged.push(...uris);
+    }
+  }
+  if (tagged.length > 0) {
+    const say = `[deploy:local] the emulator's ECR cannot receive a docker push: image assets built and tagged locally as ${tagged.join(', ')}`;
+    if (verbose) console.error(say);
+    else console.info(say);
+  }
+  return tagged;
 }
 
 export function destroyLocal(opts: LocalDeployOptions): void {
@@ -72,8 +119,12 @@ export function destroyLocal(opts: LocalDeployOptions): void {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [command = 'deploy'] = process.argv.slice(2);
-  const opts = { cwd: process.cwd(), env: process.env, verbose: true };
+  const [command = 'deploy', ...rest] = process.argv.slice(2);
+  // `-c name=value`, as the CDK CLI takes context.
+  const context = Object.fromEntries(
+    rest.flatMap((arg, i) => (rest[i - 1] === '-c' ? [arg.split(/=(.*)/s).slice(0, 2)] : [])),
+  ) as Record<string, string>;
+  const opts = { cwd: process.cwd(), env: process.env, context, verbose: true };
   if (command === 'destroy') destroyLocal(opts);
   else console.log(JSON.stringify(deployLocal(opts), null, 2));
 }

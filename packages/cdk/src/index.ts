@@ -1,6 +1,12 @@
 export { MediaBuckets } from './buckets.ts';
 export { CFN_LINT_ACKNOWLEDGED, cfnLint } from './cfn-lint.ts';
-export { deployLocal, destroyLocal, LOCAL_ACCOUNT, type LocalDeployOptions } from './deploy-local.ts';
+export {
+  deployLocal,
+  destroyLocal,
+  LOCAL_ACCOUNT,
+  type LocalDeployOptions,
+  tagImageAssetsLocally,
+} from './deploy-local.ts';
 export { BundledFunction, type BundledFunctionProps } from './lambda.ts';
 export {
   acknowledge,
@@ -15,5 +21,6 @@ export {
   TEST_ENV,
   testApp,
 } from './nag.ts';
-export { TranscoderOnFargate, type TranscoderOnFargateProps } from './transcoder.ts';
+export { flowLogsOption, readOption } from './options.ts';
+export { type TranscoderNetwork, TranscoderOnFargate, type TranscoderOnFargateProps } from './transcoder.ts';
 export { UploadTrigger } from './trigger.ts';

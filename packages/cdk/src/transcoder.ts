@@ -19,15 +19,24 @@ export interface TranscoderOnFargateProps {
   inputPrefix?: string;
   outputBucket: s3.IBucket;
   outputPrefix?: string;
-  /** An existing VPC; otherwise one with two AZs, private subnets, one NAT gateway and flow logs. */
+  /**
+   * An existing VPC (its tasks then need a route to S3, ECR and CloudWatch Logs: a NAT gateway
+   * or the endpoints). Otherwise one of its own: two AZs, isolated subnets, no internet route,
+   * an S3 gateway endpoint and ECR / CloudWatch Logs interface endpoints.
+   */
   vpc?: ec2.IVpc;
-  /** Where tasks run in `vpc` (default: its private subnets with egress). */
+  /** Where tasks run in `vpc` (default: its private subnets, with egress or isolated). */
   subnets?: ec2.SubnetSelection;
+  /** Rejected traffic of the VPC it creates to CloudWatch Logs (default true; ignored with `vpc`). */
+  flowLogs?: boolean;
   /** More container environment (RENDITIONS, X264_PRESET, CRF, ...); the bucket settings win. */
   environment?: Record<string, string>;
   /** Pins the container's user in the task definition (the image itself runs as `node`). */
   user?: string;
 }
+
+/** Where the tasks run: a stack's `network` prop. */
+export type TranscoderNetwork = Pick<TranscoderOnFargateProps, 'vpc' | 'subnets' | 'flowLogs'>;
 
 /**
  * The transcoder as a Fargate task definition in a cluster of its own: what the launcher
@@ -46,15 +55,12 @@ export class TranscoderOnFargate extends Construct {
   constructor(scope: Construct, id: string, props: TranscoderOnFargateProps) {
     super(scope, id);
     this.outputPrefix = props.outputPrefix ?? 'processed';
-    this.subnets = props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
-    this.vpc =
-      props.vpc ??
-      new ec2.Vpc(this, 'Vpc', {
-        maxAzs: 2,
-        natGateways: 1,
-        flowLogs: { all: { trafficType: ec2.FlowLogTrafficType.REJECT } },
-        gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
-      });
+    this.vpc = props.vpc ?? this.isolatedVpc(props.flowLogs ?? true);
+    this.subnets =
+      props.subnets ??
+      (props.vpc && props.vpc.privateSubnets.length > 0
+        ? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }
+        : { subnetType: ec2.SubnetType.PRIVATE_ISOLATED });
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: this.vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
@@ -134,6 +140,45 @@ export class TranscoderOnFargate extends Construct {
     );
   }
 
+  /**
+   * Tasks reach only what they use: S3 through a gateway endpoint (free; ECR's image layers are
+   * there too), ECR's API and registry and CloudWatch Logs through interface endpoints. No NAT
+   * gateway, no internet route: cheaper at rest than a NAT gateway per AZ would be and nothing
+   * in the container can call out elsewhere.
+   */
+  private isolatedVpc(flowLogs: boolean): ec2.Vpc {
+    const cidr = '10.0.0.0/16';
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr(cidr),
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'Tasks', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+      gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
+      flowLogs: flowLogs ? { all: { trafficType: ec2.FlowLogTrafficType.REJECT } } : {},
+    });
+    // One group for the three endpoints: HTTPS from inside the VPC, nothing else.
+    const endpoints = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc,
+      description: 'Transcoder VPC endpoints: HTTPS from the VPC only',
+      allowAllOutbound: false,
+    });
+    endpoints.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
+    for (const [id, service] of [
+      ['EcrApi', ec2.InterfaceVpcEndpointAwsService.ECR],
+      ['EcrDocker', ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER],
+      ['Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS],
+    ] as const) {
+      vpc.addInterfaceEndpoint(id, { service, privateDnsEnabled: true, open: false, securityGroups: [endpoints] });
+    }
+    if (!flowLogs) {
+      acknowledge(vpc, {
+        rule: 'AwsSolutions-VPC7',
+        reason: 'Flow logs turned off by the deployer (flowLogs: false)',
+      });
+    }
+    return vpc;
+  }
+
   /** What starting the task needs: RunTask on the task definition, PassRole on its two roles. */
   grantRun(grantee: iam.IGrantable): void {
     iam.Grant.addToPrincipal({
@@ -150,7 +195,7 @@ export class TranscoderOnFargate extends Construct {
     });
   }
 
-  /** Comma-separated private subnet ids, as the launcher's and the state machine's configuration take them. */
+  /** Comma-separated subnet ids, as the launcher's and the state machine's configuration take them. */
   subnetIds(): string {
     return this.vpc.selectSubnets(this.subnets).subnetIds.join(',');
   }

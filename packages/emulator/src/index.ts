@@ -187,6 +187,7 @@ async function startAttempt(
           region,
           port,
           functionEndpoint: proxy.endpoint,
+          taskEndpoint: toContainerEndpoint(proxy.endpoint, gateway),
           enforceIam,
         });
       } catch (error) {

@@ -85,6 +85,42 @@ export const MINISTACK_PATCHES: MinistackPatch[] = [
                 name = _names[0]
         if name:`,
   },
+  {
+    id: 'ecs-task-role-credentials',
+    file: 'services/ecs.py',
+    why:
+      'A Fargate task calls AWS with session credentials of its task role, in AWS_REGION / ' +
+      'AWS_DEFAULT_REGION (Amazon ECS Developer Guide, "Task IAM role" and "Fargate task ' +
+      'environment variables"). ministack 1.5.33 serves fixed credentials of a role of its own at ' +
+      'AWS_CONTAINER_CREDENTIALS_FULL_URI, over plain HTTP to a non-loopback host (the AWS SDKs ' +
+      'refuse such a URI), and sets no region: under AUTH a task either cannot sign or is never ' +
+      'checked against its task role. Corrected as ministack does for Lambda: a session of the task ' +
+      'role, in the environment. MINISTACK_ECS_TASK_ENDPOINT_URL, when set, is the AWS_ENDPOINT_URL ' +
+      'tasks get (an IP: S3 clients then address buckets by path).',
+    anchor: `    env["AWS_ENDPOINT_URL"] = f"http://{host}:{port}"`,
+    replacement: `    env["AWS_ENDPOINT_URL"] = os.environ.get("MINISTACK_ECS_TASK_ENDPOINT_URL") or f"http://{host}:{port}"
+    env.setdefault("AWS_REGION", get_region())
+    env.setdefault("AWS_DEFAULT_REGION", get_region())
+    from ministack import app as _app
+    _role_arn = td.get("taskRoleArn") or ""
+    if _app.AUTH and _role_arn and "AWS_ACCESS_KEY_ID" not in env:
+        import hashlib as _hashlib
+        from ministack.services import sts as _sts
+        _digest = _hashlib.sha256(f"{task_arn}:{_role_arn}".encode()).hexdigest()
+        _access_key = f"ASIA{_digest[:16].upper()}"
+        _secret = _hashlib.sha256(f"secret:{_digest}".encode()).hexdigest()
+        _token = _hashlib.sha256(f"token:{_digest}".encode()).hexdigest()
+        _session_name = task_arn.rsplit("/", 1)[-1][:64]
+        _sts.register_session(_access_key, {
+            "Arn": f"arn:aws:sts::{get_account_id()}:assumed-role/{_role_arn.rsplit('/', 1)[-1]}/{_session_name}",
+            "UserId": f"{_role_arn.rsplit('/', 1)[-1]}:{_session_name}",
+            "SecretAccessKey": _secret,
+            "SessionToken": _token,
+        })
+        env["AWS_ACCESS_KEY_ID"] = _access_key
+        env["AWS_SECRET_ACCESS_KEY"] = _secret
+        env["AWS_SESSION_TOKEN"] = _token`,
+  },
 ];
 
 /** A fingerprint of the patch set, so a changed patch reinstalls the virtualenv. */

@@ -82,6 +82,8 @@ export async function startMinistackProcess(opts: {
    * (the harness's proxy, so their calls meet the same limits); ministack's own address by default.
    */
   functionEndpoint?: string;
+  /** The AWS_ENDPOINT_URL handed to ECS tasks (a container's view of the harness's proxy). */
+  taskEndpoint?: string;
   /** More environment for ministack itself. */
   env?: Record<string, string>;
 }): Promise<ProcessEmulator> {
@@ -102,6 +104,7 @@ export async function startMinistackProcess(opts: {
       // Handed to the Lambda functions it runs as local processes. An IP, so their S3
       // clients address buckets by path (no DNS for bucket.localhost here).
       AWS_ENDPOINT_URL: opts.functionEndpoint ?? `http://127.0.0.1:${port}`,
+      ...(opts.taskEndpoint ? { MINISTACK_ECS_TASK_ENDPOINT_URL: opts.taskEndpoint } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,3 +1,4 @@
+import { DescribeTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
 import { type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -129,4 +130,38 @@ export async function waitForExecution(
     },
     { timeoutMs: 120_000, intervalMs: 500, ...opts },
   );
+}
+
+export interface StoppedTask {
+  taskArn: string;
+  exitCode: number | undefined;
+  /** The task's and the container's stop reasons, for assertion messages. */
+  why: string;
+  /** The environment the container was started with (its overrides). */
+  environment: Record<string, string>;
+}
+
+/** Waits until the task has STOPPED and its container reports an exit code. */
+export async function waitForTaskStopped(
+  ecs: ECSClient,
+  cluster: string,
+  taskArn: string,
+  timeoutMs = 180_000,
+): Promise<StoppedTask> {
+  const task = await waitFor(
+    `task ${taskArn} to stop`,
+    async () => {
+      const t = (await ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }))).tasks?.[0];
+      return t?.lastStatus === 'STOPPED' && t.containers?.[0]?.exitCode !== undefined ? t : undefined;
+    },
+    { timeoutMs, intervalMs: 1000 },
+  );
+  const c = task.containers?.[0];
+  const overrides = task.overrides?.containerOverrides?.find((o) => o.name === c?.name)?.environment ?? [];
+  return {
+    taskArn,
+    exitCode: c?.exitCode,
+    why: `${task.stoppedReason ?? ''} ${c?.reason ?? ''}`.trim(),
+    environment: Object.fromEntries(overrides.map((e) => [e.name ?? '', e.value ?? ''])),
+  };
 }

@@ -1,9 +1,8 @@
 import { ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { deployLauncher } from '@samples/ecs-task-launcher/testing';
-import { listKeys, waitFor } from '@samples/emulator/waiters';
+import { listKeys, waitFor, waitForTaskStopped } from '@samples/emulator/waiters';
 import { makeClip } from '@samples/transcoder/clips';
-import { waitForTaskStopped } from '@samples/transcoder/ecs';
 import type { Flow } from '../flow.ts';
 
 /** An upload starts the transcoder as an ECS task through the launcher function. */
