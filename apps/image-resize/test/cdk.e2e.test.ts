@@ -1,8 +1,8 @@
-import { GetRolePolicyCommand, IAMClient, ListRolePoliciesCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { GetFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { deployLocal, destroyLocal } from '@samples/cdk';
 import type { Service } from '@samples/emulator';
+import { allows, removeStatements } from '@samples/emulator/deploy';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { waitForKeys } from '@samples/emulator/waiters';
 import sharp from 'sharp';
@@ -66,22 +66,9 @@ describeWith(needs, 'image-resize CDK stack in the emulator', () => {
   describeWith(['iam-enforcement'], 'with the PutObject statement removed from its role', () => {
     it('fails the upload with AccessDenied and writes nothing; works again once the statement is back', async () => {
       const s3 = new S3Client({});
-      const iam = new IAMClient({});
       const lambda = new LambdaClient({});
       const fn = await lambda.send(new GetFunctionCommand({ FunctionName: outputs.ResizeFunctionName }));
       const roleName = (fn.Configuration?.Role ?? '').split('/').pop() as string;
-      const { PolicyNames = [] } = await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }));
-      const policies = await Promise.all(
-        PolicyNames.map(async (PolicyName) => {
-          const p = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName }));
-          return { PolicyName, document: JSON.parse(decodeURIComponent(p.PolicyDocument ?? '{}')) as PolicyDocument };
-        }),
-      );
-      const holder = policies.find((p) => p.document.Statement.some(grantsPut));
-      expect(holder, `a policy of ${roleName} grants s3:PutObject`).toBeDefined();
-      const { PolicyName, document } = holder as (typeof policies)[number];
-      const put = (doc: PolicyDocument) =>
-        iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName, PolicyDocument: JSON.stringify(doc) }));
       const uploads = outputs.UploadsBucket as string;
       const renditions = outputs.RenditionsBucket as string;
       // The event S3 sends for the upload, delivered synchronously so the function's answer is seen.
@@ -101,18 +88,18 @@ describeWith(needs, 'image-resize CDK stack in the emulator', () => {
         );
         return { error: res.FunctionError, payload: new TextDecoder().decode(res.Payload) };
       };
-      await put({ ...document, Statement: document.Statement.filter((st) => !grantsPut(st)) });
+      const denied = await removeStatements(roleName, allows('s3:PutObject'));
       try {
-        const denied = await deliver('uploads/denied.jpg');
-        expect(denied.error).toBe('Unhandled');
+        const answer = await deliver('uploads/denied.jpg');
+        expect(answer.error).toBe('Unhandled');
         // AWS's message for an IAM denial, as the function's error.
-        expect(denied.payload).toMatch(/is not authorized to perform: s3:PutObject/);
+        expect(answer.payload).toMatch(/is not authorized to perform: s3:PutObject/);
         const listed = await s3.send(
           new ListObjectsV2Command({ Bucket: renditions, Prefix: 'renditions/uploads/denied.jpg/' }),
         );
         expect(listed.KeyCount ?? 0).toBe(0);
       } finally {
-        await put(document);
+        await denied.restore();
       }
       const allowed = await deliver('uploads/allowed.jpg');
       expect(allowed.error, allowed.payload).toBeUndefined();
@@ -121,17 +108,3 @@ describeWith(needs, 'image-resize CDK stack in the emulator', () => {
     });
   });
 });
-
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-}
-interface PolicyDocument {
-  Version?: string;
-  Statement: Statement[];
-}
-
-function grantsPut(st: Statement): boolean {
-  return st.Effect === 'Allow' && ([] as string[]).concat(st.Action).includes('s3:PutObject');
-}

@@ -8,7 +8,7 @@ import {
   TranscoderOnFargate,
   UploadTrigger,
 } from '@samples/cdk';
-import { type CfnElement, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { type CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -179,6 +179,18 @@ export class VideoPipelineStack extends Stack {
         reason: 'CloudWatch Logs delivery (logs:CreateLogDelivery...) and X-Ray have no resource-level permissions',
       },
     );
+
+    const outputs: Record<string, string> = {
+      UploadsBucket: this.inputBucket.bucketName,
+      RenditionsBucket: this.outputBucket.bucketName,
+      StateMachineArn: this.stateMachine.stateMachineArn,
+      NoticesTopicArn: this.topic.topicArn,
+      TriggerFunctionName: trigger.function.functionName,
+      NotifyFunctionName: notify.function.functionName,
+      Cluster: transcoder.cluster.clusterName,
+      TaskRoleName: transcoder.taskDefinition.taskRole.roleName,
+    };
+    for (const [id, value] of Object.entries(outputs)) new CfnOutput(this, id, { value });
 
     new cloudwatch.Alarm(this, 'ExecutionsFailed', {
       alarmDescription: 'A pipeline execution failed (a rejection or a transcode failure): see the notices topic',

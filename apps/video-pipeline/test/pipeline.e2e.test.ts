@@ -1,5 +1,5 @@
 import { ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
@@ -10,19 +10,19 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { invoke } from '@samples/emulator/deploy';
+import { allows, invoke, removeStatements } from '@samples/emulator/deploy';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { listKeys, type StoppedTask, waitFor, waitForExecution, waitForTaskStopped } from '@samples/emulator/waiters';
 import { makeClip } from '@samples/transcoder/clips';
-import { beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LIMITS } from '../src/limits.ts';
 import type { Notice } from '../src/notice.ts';
 import { executionName } from '../src/uploads.ts';
 import { deployPipeline, type PipelineStack } from './stack.ts';
 
 describeWith(
-  ['lambda', 'ecs', 's3', 'sns', 'sqs', 'stepfunctions', 'iam'],
-  'video-pipeline: upload -> ValidateVideo -> transcoder on ECS (runTask.sync) -> notice',
+  ['cloudformation', 'cloudformation-custom-resources', 'lambda', 'ecs', 's3', 'sns', 'sqs', 'stepfunctions', 'iam'],
+  'video-pipeline stack: upload -> ValidateVideo -> transcoder on ECS (runTask.sync) -> notice',
   () => {
     let stack: PipelineStack;
     let s3: S3Client;
@@ -33,12 +33,18 @@ describeWith(
     let firstRun = { name: '', etag: '', sequencer: '' as string | null, body: Buffer.alloc(0) as Uint8Array };
 
     beforeAll(async () => {
-      emulator();
+      const info = emulator();
+      console.info(
+        `[emulator] ${info.description}: the video-pipeline stack deployed with -c flowLogs=false (no AWS::EC2::FlowLog)`,
+      );
       s3 = new S3Client({});
       sfn = new SFNClient({});
       ecs = new ECSClient({});
       sqs = new SQSClient({});
-      stack = await deployPipeline(uniqueName('pipeline'));
+      stack = await deployPipeline(uniqueName('pipeline'), { ...process.env, ...info.env });
+    });
+    afterAll(() => {
+      stack?.destroy();
     });
 
     const executionsOf = async (on: PipelineStack) =>
@@ -83,25 +89,21 @@ describeWith(
       return res.events ?? [];
     }
 
-    /**
-     * The states the execution entered, in order, without the one state the test deployment adds
-     * to read the emulator's runTask.sync output (`acceptDescribeTasksShape` in test/stack.ts).
-     */
+    /** The states the execution entered, in order. */
     async function path(execution: DescribeExecutionCommandOutput): Promise<string[]> {
       return (await history(execution))
         .filter((e) => e.type?.endsWith('StateEntered'))
-        .map((e) => e.stateEnteredEventDetails?.name ?? '')
-        .filter((n) => n !== 'FromDescribeTasksShape');
+        .map((e) => e.stateEnteredEventDetails?.name ?? '');
     }
 
     /** The ECS tasks an execution started (the state passes the execution's name as startedBy). */
     async function tasksOf(name: string, on = stack): Promise<StoppedTask[]> {
       const arns: string[] = [];
       for (const desiredStatus of ['RUNNING', 'STOPPED'] as const) {
-        const res = await ecs.send(new ListTasksCommand({ cluster: on.task.cluster, startedBy: name, desiredStatus }));
+        const res = await ecs.send(new ListTasksCommand({ cluster: on.cluster, startedBy: name, desiredStatus }));
         arns.push(...(res.taskArns ?? []));
       }
-      return Promise.all(arns.map((arn) => waitForTaskStopped(ecs, on.task.cluster, arn)));
+      return Promise.all(arns.map((arn) => waitForTaskStopped(ecs, on.cluster, arn)));
     }
 
     /** Receives every notice that arrives within `ms`, keeping them in `notices`. */
@@ -267,7 +269,12 @@ describeWith(
       expect(execution.status).toBe('FAILED');
       expect(execution.error).toBe('VideoRejected');
       expect(execution.cause).toMatch(/exit code 2/);
-      expect((await path(execution)).slice(-5)).toEqual([
+      // As on AWS: the task state fails (States.TaskFailed: the essential container exited 2), and
+      // the exit code is read from the cause, the stopped task's description.
+      expect((await path(execution)).slice(-8)).toEqual([
+        'StartECSTask',
+        'ReadStoppedTask',
+        'ParseStoppedTask',
         'HasExitCode',
         'ExitCode',
         'TranscodeRejected',
@@ -282,18 +289,6 @@ describeWith(
       const notice = await noticeFor(key, 'VideoRejected');
       expect(notice.executionArn).toBe(execution.executionArn);
       expect(notice.reason).toMatch(/exit code 2/);
-
-      // On AWS the task state itself fails (States.TaskFailed: the essential container exited 2) and
-      // the exit code is read from the cause; a backend whose runTask.sync succeeds whatever the
-      // exit code reaches the same Choice from the state's output. Say which one happened.
-      const failed = (await history(execution)).filter((e) => e.type === 'TaskFailed');
-      if (!failed.some((e) => e.taskFailedEventDetails?.resource?.includes('ecs:runTask'))) {
-        const info = emulator();
-        console.info(
-          `[emulator] ${info.backend} (${info.description}): ecs:runTask.sync did not fail on the container's exit code 2; ` +
-            'the exit code was read from its output',
-        );
-      }
     });
 
     it('refuses a version of the object other than the one of the execution: replaced uploads are not transcoded', async () => {
@@ -331,7 +326,7 @@ describeWith(
       // NotifyComplete for a newer upload of that key (another ETag) whose transcode wrote nothing.
       const newer = 'fedcba9876543210fedcba9876543210';
       const executionArn = `${stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:newer-upload`;
-      const res = await invoke<{ errorType?: string; errorMessage?: string }>(`${stack.name}-notify`, {
+      const res = await invoke<{ errorType?: string; errorMessage?: string }>(stack.notifyFunction, {
         status: 'SUCCEEDED',
         bucket: stack.inputBucket,
         key: 'uploads/holiday.mp4',
@@ -368,35 +363,36 @@ describeWith(
     });
 
     it('retries a transient transcoder failure (exit code 1) after a wait, and announces the second attempt', async () => {
-      // A pipeline whose output bucket does not exist yet: the first task's uploads fail
-      // (NoSuchBucket), it exits 1; the bucket is created while the execution waits to retry.
-      const late = await deployPipeline(uniqueName('pipeline-late'), { createOutputBucket: false });
+      // The task role loses s3:PutObject: the first task's uploads are denied, it exits 1; the
+      // statement is back while the execution waits to retry.
+      const denied = await removeStatements(stack.taskRoleName, allows('s3:PutObject'));
       const key = 'uploads/retry.mp4';
-      const { name, etag, arn, ended } = await uploadStarting(
-        key,
-        makeClip({ width: 640, height: 360 }),
-        'video/mp4',
-        late,
-      );
-      const first = await waitFor(`the first task of ${name} to stop`, async () => {
-        const res = await ecs.send(
-          new ListTasksCommand({ cluster: late.task.cluster, startedBy: name, desiredStatus: 'STOPPED' }),
-        );
-        const taskArn = res.taskArns?.[0];
-        return taskArn ? waitForTaskStopped(ecs, late.task.cluster, taskArn) : undefined;
-      });
-      expect(first.exitCode, first.why).toBe(1);
-      await s3.send(new CreateBucketCommand({ Bucket: late.outputBucket }));
-
+      const started = await (async () => {
+        try {
+          const upload = await uploadStarting(key, makeClip({ width: 640, height: 360 }), 'video/mp4');
+          const first = await waitFor(`the first task of ${upload.name} to stop`, async () => {
+            const res = await ecs.send(
+              new ListTasksCommand({ cluster: stack.cluster, startedBy: upload.name, desiredStatus: 'STOPPED' }),
+            );
+            const taskArn = res.taskArns?.[0];
+            return taskArn ? waitForTaskStopped(ecs, stack.cluster, taskArn) : undefined;
+          });
+          expect(first.exitCode, first.why).toBe(1);
+          return upload;
+        } finally {
+          await denied.restore();
+        }
+      })();
+      const { name, etag, arn, ended } = started;
       const execution = await ended();
       expect(execution.status, execution.cause ?? execution.error).toBe('SUCCEEDED');
-      const tasks = await tasksOf(name, late);
+      const tasks = await tasksOf(name);
       expect(tasks.map((t) => t.exitCode).sort()).toEqual([0, 1]);
       const states = await path(execution);
       expect(states.filter((s) => s === 'StartECSTask')).toHaveLength(2);
       expect(states.filter((s) => s === 'WaitBeforeRetry')).toHaveLength(1);
       expect(states.at(-1)).toBe('NotifyComplete');
-      expect(await listKeys(s3, late.outputBucket, 'processed/manifest/')).toEqual([
+      expect(await listKeys(s3, stack.outputBucket, 'processed/manifest/uploads/retry')).toEqual([
         'processed/manifest/uploads/retry.mp4.json',
       ]);
       const waited = (await history(execution)).find((e) => e.stateEnteredEventDetails?.name === 'WaitBeforeRetry');

@@ -1,4 +1,11 @@
-import { CreateRoleCommand, GetRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  IAMClient,
+  ListRolePoliciesCommand,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import {
   AddPermissionCommand,
   CreateFunctionCommand,
@@ -198,4 +205,47 @@ export async function subscribeQueue(opts: {
     }),
   );
   return { url, arn };
+}
+
+/** Whether a statement allows an action (named exactly). */
+export function allows(action: string): (st: PolicyStatement) => boolean {
+  return (st) => st.Effect === 'Allow' && ([] as string[]).concat(st.Action).includes(action);
+}
+
+/**
+ * Takes the statements matching `which` out of a deployed role's inline policies, as a
+ * remove-a-statement test needs; returns what puts them back. Throws if no statement matched.
+ */
+export async function removeStatements(
+  roleName: string,
+  which: (st: PolicyStatement) => boolean,
+  iam = new IAMClient({}),
+): Promise<{ restore(): Promise<void>; removed: PolicyStatement[] }> {
+  const { PolicyNames = [] } = await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }));
+  const changed: { PolicyName: string; document: { Statement: PolicyStatement[] } }[] = [];
+  const removed: PolicyStatement[] = [];
+  for (const PolicyName of PolicyNames) {
+    const p = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName }));
+    const document = JSON.parse(decodeURIComponent(p.PolicyDocument ?? '{}')) as { Statement: PolicyStatement[] };
+    const matching = ([] as PolicyStatement[]).concat(document.Statement).filter(which);
+    if (matching.length === 0) continue;
+    removed.push(...matching);
+    changed.push({ PolicyName, document });
+    const kept = {
+      ...document,
+      Statement: ([] as PolicyStatement[]).concat(document.Statement).filter((st) => !which(st)),
+    };
+    await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName, PolicyDocument: JSON.stringify(kept) }));
+  }
+  if (removed.length === 0) throw new Error(`no inline policy of role ${roleName} has the statement to remove`);
+  return {
+    removed,
+    async restore() {
+      for (const { PolicyName, document } of changed) {
+        await iam.send(
+          new PutRolePolicyCommand({ RoleName: roleName, PolicyName, PolicyDocument: JSON.stringify(document) }),
+        );
+      }
+    },
+  };
 }

@@ -121,6 +121,34 @@ export const MINISTACK_PATCHES: MinistackPatch[] = [
         env["AWS_SECRET_ACCESS_KEY"] = _secret
         env["AWS_SESSION_TOKEN"] = _token`,
   },
+  {
+    id: 'sfn-ecs-run-task-sync-output',
+    file: 'services/stepfunctions.py',
+    why:
+      "A Step Functions `ecs:runTask.sync` state returns the stopped task (DescribeTasks' task, its keys " +
+      "in PascalCase: `Containers[0].ExitCode`), and fails with States.TaskFailed, the task's description " +
+      'as the cause, when its container did not exit 0 (Step Functions Developer Guide, "Run Amazon ECS ' +
+      'or Fargate tasks with Step Functions"). ministack 1.5.33 returns the whole DescribeTasks answer in ' +
+      'camelCase and never fails the state, so a definition written for AWS reads no exit code.',
+    anchor: `        result = _poll_ecs_tasks(cluster, task_arns)
+
+    return result`,
+    replacement: `        result = _poll_ecs_tasks(cluster, task_arns)
+
+        def _pascal(d):
+            if isinstance(d, list):
+                return [_pascal(v) for v in d]
+            if not isinstance(d, dict):
+                return d
+            return {(k[0].upper() + k[1:] if k else k): _pascal(v) for k, v in d.items()}
+
+        _task = _pascal((result.get("tasks") or [{}])[0])
+        if any(c.get("ExitCode") != 0 for c in _task.get("Containers") or [{}]):
+            raise _ExecutionError("States.TaskFailed", json.dumps(_task))
+        return _task
+
+    return result`,
+  },
 ];
 
 /** A fingerprint of the patch set, so a changed patch reinstalls the virtualenv. */
