@@ -134,6 +134,15 @@ describeWith([...needs], `inference-proxy CDK stack (${api.toUpperCase()} API), 
     expect(res.body.error).toBe(`the image is ${MAX_IMAGE_BYTES + 1} bytes; the limit is ${MAX_IMAGE_BYTES}`);
   });
 
+  // API Gateway's front door takes at most 10 MB per request (REST and HTTP APIs); the emulators
+  // take any size, so the harness's proxy answers as API Gateway does, before the function.
+  it("refuses a body over API Gateway's 10 MB payload limit at the front door with 413", async () => {
+    const res = await classify(randomBytes(10_485_761), 'image/png');
+    expect(res.status).toBe(413);
+    expect(res.headers.get('x-amzn-errortype')).toBe('RequestEntityTooLargeException');
+    expect(res.body).toEqual({ message: 'Request Too Long' });
+  });
+
   // An HTTP API passes text content types (application/json among them) as text and
   // base64-encodes the rest (isBase64Encoded); a REST API base64-encodes only its binary media
   // types, which application/json is not. The emulators do the same.

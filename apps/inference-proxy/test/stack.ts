@@ -18,7 +18,7 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { bundleLambda } from '@samples/build';
-import { deployLocal, destroyLocal, type LocalDeployOptions } from '@samples/cdk';
+import { assemblyDir, deployLocal, destroyLocal, type LocalDeployOptions } from '@samples/cdk';
 import { deleteFunction, deployFunction } from '@samples/emulator/deploy';
 import { waitFor } from '@samples/emulator/waiters';
 import { buildModelServerImage } from '@samples/model-server/image';
@@ -180,7 +180,8 @@ export async function deployStack(opts: {
     context: { endpointName: opts.endpointName ?? 'image-classifier', api: opts.api },
   };
   const outputs = deployLocal(deploy);
-  if (opts.api === 'http') await reapplyCors(opts.stackName, outputs.ApiId as string);
+  if (opts.api === 'http')
+    await reapplyCors(join(assemblyDir(deploy), `${opts.stackName}.template.json`), outputs.ApiId as string);
   const functionName = outputs.FunctionName as string;
   const lambda = new LambdaClient({});
   const current = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
@@ -223,8 +224,8 @@ export async function deployStack(opts: {
  * a stack's API answers preflights 403 and adds no CORS headers; AWS applies the template's
  * configuration. The values are the stack's own, not a copy.
  */
-async function reapplyCors(stackName: string, apiId: string): Promise<void> {
-  const template = JSON.parse(readFileSync(join(PACKAGE_DIR, 'cdk.out', `${stackName}.template.json`), 'utf8')) as {
+async function reapplyCors(templateFile: string, apiId: string): Promise<void> {
+  const template = JSON.parse(readFileSync(templateFile, 'utf8')) as {
     Resources: Record<string, { Type: string; Properties?: { CorsConfiguration?: Record<string, unknown> } }>;
   };
   const cors = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGatewayV2::Api')?.Properties

@@ -32,7 +32,7 @@ export interface LocalDeployOptions {
 }
 
 /** A cloud assembly per stack name, so that two deployments of one app at once do not collide. */
-function assemblyDir(opts: LocalDeployOptions): string {
+export function assemblyDir(opts: Pick<LocalDeployOptions, 'cwd' | 'stackName'>): string {
   return join(opts.cwd, 'cdk.out', 'local', opts.stackName ?? 'default');
 }
 

@@ -1,6 +1,7 @@
 export { MediaBuckets } from './buckets.ts';
 export { CFN_LINT_ACKNOWLEDGED, cfnLint } from './cfn-lint.ts';
 export {
+  assemblyDir,
   deployLocal,
   destroyLocal,
   LOCAL_ACCOUNT,

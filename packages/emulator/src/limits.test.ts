@@ -50,6 +50,10 @@ describe('identify', () => {
       service: 'execute-api',
       operation: 'Invoke',
     });
+    expect(identify('POST', '/_aws/execute-api/a1b2c3/$default/classify', { host: 'h' })).toEqual({
+      service: 'execute-api',
+      operation: 'Invoke',
+    });
     expect(identify('GET', '/_ministack/health', { host: 'h' })).toEqual({ service: '', operation: '' });
   });
 

@@ -68,8 +68,12 @@ export function signedService(headers: IncomingHttpHeaders, url: URL): string | 
 export function identify(method: string, rawUrl: string, headers: IncomingHttpHeaders): Operation {
   const url = new URL(rawUrl, 'http://proxy.invalid');
   const path = url.pathname;
-  // REST API invocations carry no signature: the path or the host says what they are.
-  if (/^\/restapis\/[^/]+\/[^/]+\/_user_request_(\/|$)/.test(path) || /\.execute-api\./.test(headers.host ?? '')) {
+  // API invocations carry no signature: the path or the host says what they are (REST and HTTP APIs).
+  if (
+    /^\/restapis\/[^/]+\/[^/]+\/_user_request_(\/|$)/.test(path) ||
+    /^\/_aws\/execute-api\/[^/]+\//.test(path) ||
+    /\.execute-api\./.test(headers.host ?? '')
+  ) {
     return { service: 'execute-api', operation: 'Invoke' };
   }
   const service = signedService(headers, url) ?? '';
