@@ -9,12 +9,12 @@ const PACKAGE_DIR = new URL('..', import.meta.url).pathname;
 // the stack's VPC needs (private subnets with egress, flow logs for cdk-nag): the stack deploys on
 // AWS; in the emulator the function and task definition are deployed by test/stack.ts instead.
 describeWith(['cloudformation', 'lambda', 'ecs', 'iam', 's3'], 'ecs-task-launcher CDK stack in the emulator', () => {
-  it('deploys, or fails naming exactly the resource types the emulator lacks', () => {
+  it('deploys, or fails naming exactly the resource types the emulator lacks', async () => {
     const info = emulator();
     const stackName = `EcsTaskLauncher-${uniqueName('cdk').replaceAll('-', '')}`.slice(0, 60);
     let outcome: string;
     try {
-      const outputs = deployLocal({ cwd: PACKAGE_DIR, env: { ...process.env, ...info.env }, stackName });
+      const outputs = await deployLocal({ cwd: PACKAGE_DIR, env: { ...process.env, ...info.env }, stackName });
       outcome = `deployed: ${JSON.stringify(outputs)}`;
     } catch (err) {
       outcome = (err as Error).message;

@@ -21,13 +21,13 @@ describeWith(needs, 'image-resize CDK stack in the emulator', () => {
   let outputs: Record<string, string>;
   let opts: Parameters<typeof deployLocal>[0];
 
-  beforeAll(() => {
+  beforeAll(async () => {
     const info = emulator();
     opts = { cwd: PACKAGE_DIR, env: { ...process.env, ...info.env }, stackName };
-    outputs = deployLocal(opts);
+    outputs = await deployLocal(opts);
   });
-  afterAll(() => {
-    if (outputs) destroyLocal(opts);
+  afterAll(async () => {
+    if (outputs) await destroyLocal(opts);
   });
 
   it('names its buckets in its outputs', () => {
@@ -63,7 +63,7 @@ describeWith(needs, 'image-resize CDK stack in the emulator', () => {
 
   // The shipped role is what lets the flow work: without its PutObject statement the same upload
   // fails with AccessDenied, as on AWS, and works again once the statement is back.
-  describeWith(['iam-enforcement'], 'with the PutObject statement removed from its role', () => {
+  describeWith(['iam-enforcement'], 'with a statement removed from its role', () => {
     it('fails the upload with AccessDenied and writes nothing; works again once the statement is back', async () => {
       const s3 = new S3Client({});
       const lambda = new LambdaClient({});
@@ -105,6 +105,53 @@ describeWith(needs, 'image-resize CDK stack in the emulator', () => {
       expect(allowed.error, allowed.payload).toBeUndefined();
       expect(JSON.parse(allowed.payload)).toEqual({ results: [{ key: 'uploads/allowed.jpg', outcome: 'resized' }] });
       expect(await waitForKeys(s3, renditions, 'renditions/uploads/allowed.jpg/', 6)).toHaveLength(6);
+    });
+
+    // S3 answers a missing key with 404 only to a caller that may list the bucket, else 403
+    // (GetObject API reference, "Permissions"). The shipped role lists, so an upload deleted before
+    // its event arrives is skipped; without s3:ListBucket the same event fails, and Lambda retries it.
+    it('skips an upload that no longer exists; without s3:ListBucket S3 says AccessDenied and the event fails', async () => {
+      const lambda = new LambdaClient({});
+      const fn = await lambda.send(new GetFunctionCommand({ FunctionName: outputs.ResizeFunctionName }));
+      const roleName = (fn.Configuration?.Role ?? '').split('/').pop() as string;
+      const key = 'uploads/deleted-before-its-event.jpg';
+      const deliver = async () => {
+        const event = {
+          Records: [
+            {
+              eventSource: 'aws:s3',
+              eventName: 'ObjectCreated:Put',
+              s3: { bucket: { name: outputs.UploadsBucket }, object: { key, size: 0 } },
+            },
+          ],
+        };
+        const res = await lambda.send(
+          new InvokeCommand({
+            FunctionName: outputs.ResizeFunctionName,
+            Payload: JSON.stringify(event),
+            LogType: 'Tail',
+          }),
+        );
+        return {
+          error: res.FunctionError,
+          payload: new TextDecoder().decode(res.Payload),
+          log: Buffer.from(res.LogResult ?? '', 'base64').toString('utf8'),
+        };
+      };
+      const shipped = await deliver();
+      expect(shipped.error, shipped.payload).toBeUndefined();
+      expect(JSON.parse(shipped.payload)).toEqual({ results: [{ key, outcome: 'skipped' }] });
+
+      const unlisted = await removeStatements(roleName, allows('s3:ListBucket'));
+      try {
+        const denied = await deliver();
+        expect(denied.error, denied.payload).toBe('Unhandled');
+        // HeadObject's 403 has no body, so the SDK's error carries only the status; the handler
+        // rethrows it (the tail of its log line, the last 4 KB, is what LogResult holds).
+        expect(denied.log).toMatch(/"httpStatusCode":\s*403/);
+      } finally {
+        await unlisted.restore();
+      }
     });
   });
 });

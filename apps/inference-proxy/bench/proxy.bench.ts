@@ -6,7 +6,7 @@
  */
 import { startEmulator } from '@samples/emulator';
 import { flatCanvas } from '@samples/model-server/fixtures';
-import { deployProxy, startModelContainer } from '../test/stack.ts';
+import { deployStack, startModelContainer } from '../test/stack.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 60);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2);
@@ -46,11 +46,14 @@ async function check(res: Response): Promise<void> {
 const emulator = await startEmulator();
 Object.assign(process.env, emulator.env);
 const model = await startModelContainer();
-const proxy = await deployProxy({
-  name: `inference-proxy-bench-${Date.now().toString(36)}`,
+// The stack users deploy (HTTP API), in front of the model container; functions may run in
+// containers, so the model's port as reached from the Docker bridge.
+const proxy = await deployStack({
+  stackName: `InferenceProxyBench${Date.now().toString(36)}`,
+  api: 'http',
+  env: emulator.env,
   emulatorEndpoint: emulator.endpoint,
-  region: emulator.region,
-  modelUrl: model.url,
+  modelUrl: `http://${new URL(emulator.containerEndpoint).hostname}:${model.container.getMappedPort(8080)}`,
 });
 try {
   const image = await flatCanvas('jpeg');

@@ -60,7 +60,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  proxy?.remove();
+  await proxy?.remove();
   await model?.stop();
 });
 

@@ -16,13 +16,13 @@ describeWith(
     let outputs: Record<string, string>;
     let opts: Parameters<typeof deployLocal>[0];
 
-    beforeAll(() => {
+    beforeAll(async () => {
       const info = emulator();
       opts = { cwd: PACKAGE_DIR, env: { ...process.env, ...info.env }, stackName };
-      outputs = deployLocal(opts);
+      outputs = await deployLocal(opts);
     });
-    afterAll(() => {
-      if (outputs) destroyLocal(opts);
+    afterAll(async () => {
+      if (outputs) await destroyLocal(opts);
     });
 
     it('creates the queue, tables and topic and names them in its outputs', () => {

@@ -31,15 +31,15 @@ describeWith(['cloudformation', 'ecs', 's3', 'iam'], 'transcoder stack: RunTask 
       `[emulator] ${info.description}: transcoder stack deployed with -c flowLogs=false (no AWS::EC2::FlowLog)`,
     );
     opts = { cwd: PACKAGE_DIR, env: { ...process.env, ...info.env }, stackName, context: { flowLogs: 'false' } };
-    outputs = deployLocal(opts);
+    outputs = await deployLocal(opts);
     input = outputs.InputBucket as string;
     output = outputs.OutputBucket as string;
     await s3.send(
       new PutObjectCommand({ Bucket: input, Key: 'in/clip.mp4', Body: makeClip({ width: 1280, height: 720 }) }),
     );
   });
-  afterAll(() => {
-    if (outputs) destroyLocal(opts);
+  afterAll(async () => {
+    if (outputs) await destroyLocal(opts);
   });
 
   /** The container's log lines, from the log group its task definition names (awslogs). */

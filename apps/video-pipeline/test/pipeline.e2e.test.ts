@@ -43,8 +43,8 @@ describeWith(
       sqs = new SQSClient({});
       stack = await deployPipeline(uniqueName('pipeline'), { ...process.env, ...info.env });
     });
-    afterAll(() => {
-      stack?.destroy();
+    afterAll(async () => {
+      await stack?.destroy();
     });
 
     const executionsOf = async (on: PipelineStack) =>

@@ -34,7 +34,7 @@ export interface PipelineStack {
   cluster: string;
   /** The transcoder task's role, for tests that take a permission away. */
   taskRoleName: string;
-  destroy(): void;
+  destroy(): Promise<void>;
 }
 
 /**
@@ -45,7 +45,7 @@ export interface PipelineStack {
 export async function deployPipeline(name: string, env: NodeJS.ProcessEnv = process.env): Promise<PipelineStack> {
   const stackName = `VideoPipeline-${name.replaceAll(/[^A-Za-z0-9]/g, '')}`.slice(0, 60);
   const opts = { cwd: packageDir, env, stackName, context: { flowLogs: 'false' } };
-  const outputs = deployLocal(opts);
+  const outputs = await deployLocal(opts);
   const topicArn = outputs.NoticesTopicArn as string;
   const { url: noticesUrl } = await subscribeQueue({
     sns: new SNSClient({}),

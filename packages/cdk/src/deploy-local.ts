@@ -7,7 +7,7 @@
  *
  *   node ../../packages/cdk/src/deploy-local.ts [deploy|destroy] [-c name=value ...]
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -36,11 +36,33 @@ export function assemblyDir(opts: Pick<LocalDeployOptions, 'cwd' | 'stackName'>)
   return join(opts.cwd, 'cdk.out', 'local', opts.stackName ?? 'default');
 }
 
-function cdk(args: string[], opts: LocalDeployOptions): string {
+/**
+ * Runs a command without blocking this process: the harness's proxy may be serving the
+ * emulator from this very event loop (the demo, a bench), and the command talks to it.
+ */
+function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; verbose?: boolean }) {
+  return new Promise<{ status: number | null; out: string }>((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: options.verbose ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const keep = (chunk: Buffer) => {
+      out = (out + chunk.toString('utf8')).slice(-64 * 1024);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, out }));
+  });
+}
+
+async function cdk(args: string[], opts: LocalDeployOptions): Promise<string> {
   const region = opts.env.AWS_REGION ?? 'us-east-1';
   const context = Object.entries(opts.context ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
   const app = ['--app', opts.app ?? 'node infra/app.ts', '--output', assemblyDir(opts)];
-  const res = spawnSync(process.execPath, [cdkCli, ...args, ...context, '--no-notices', ...app], {
+  const res = await run(process.execPath, [cdkCli, ...args, ...context, '--no-notices', ...app], {
     cwd: opts.cwd,
     env: {
       ...opts.env,
@@ -50,26 +72,23 @@ function cdk(args: string[], opts: LocalDeployOptions): string {
       REMOVAL_POLICY: 'destroy',
       ...(opts.stackName ? { STACK_NAME: opts.stackName } : {}),
     },
-    encoding: 'utf8',
-    stdio: opts.verbose ? ['ignore', 'inherit', 'inherit'] : 'pipe',
-    maxBuffer: 64 * 1024 * 1024,
+    verbose: opts.verbose,
   });
-  const out = `${res.stdout ?? ''}${res.stderr ?? ''}`;
-  if (res.status !== 0) throw new Error(`cdk ${args[0]} failed (exit ${res.status}):\n${out.slice(-4000)}`);
-  return out;
+  if (res.status !== 0) throw new Error(`cdk ${args[0]} failed (exit ${res.status}):\n${res.out.slice(-4000)}`);
+  return res.out;
 }
 
 /** Bootstraps the emulator's account/region and deploys; returns the stack outputs. */
-export function deployLocal(opts: LocalDeployOptions): Record<string, string> {
+export async function deployLocal(opts: LocalDeployOptions): Promise<Record<string, string>> {
   if (!opts.env.AWS_ENDPOINT_URL) {
     throw new Error('AWS_ENDPOINT_URL is not set: start the emulator (pnpm emulator start) and export what it prints');
   }
   const region = opts.env.AWS_REGION ?? 'us-east-1';
-  cdk(['bootstrap', `aws://${LOCAL_ACCOUNT}/${region}`], opts);
+  await cdk(['bootstrap', `aws://${LOCAL_ACCOUNT}/${region}`], opts);
   const outputs = join(assemblyDir(opts), 'outputs.json');
-  cdk(['deploy', '--all', '--require-approval', 'never', '--outputs-file', outputs], opts);
+  await cdk(['deploy', '--all', '--require-approval', 'never', '--outputs-file', outputs], opts);
   const all = JSON.parse(readFileSync(outputs, 'utf8')) as Record<string, Record<string, string>>;
-  tagImageAssetsLocally(assemblyDir(opts), Object.keys(all), region, opts.verbose);
+  await tagImageAssetsLocally(assemblyDir(opts), Object.keys(all), region, opts.verbose);
   return Object.assign({}, ...Object.values(all));
 }
 
@@ -86,7 +105,12 @@ interface DockerImageAsset {
  * cannot pull it, so each image asset is built from cdk.out and tagged with the URI the task
  * definition names. Returns the URIs tagged.
  */
-export function tagImageAssetsLocally(cdkOut: string, stacks: string[], region: string, verbose = false): string[] {
+export async function tagImageAssetsLocally(
+  cdkOut: string,
+  stacks: string[],
+  region: string,
+  verbose = false,
+): Promise<string[]> {
   const tagged: string[] = [];
   for (const manifest of stacks.map((stack) => `${stack}.assets.json`).filter((f) => readdirSync(cdkOut).includes(f))) {
     const { dockerImages = {} } = JSON.parse(readFileSync(join(cdkOut, manifest), 'utf8')) as {
@@ -100,9 +124,8 @@ export function tagImageAssetsLocally(cdkOut: string, stacks: string[], region: 
       const args = ['build', '-q', '-f', join(dir, asset.source.dockerFile ?? 'Dockerfile')];
       for (const [k, v] of Object.entries(asset.source.dockerBuildArgs ?? {})) args.push('--build-arg', `${k}=${v}`);
       for (const uri of uris) args.push('-t', uri);
-      const res = spawnSync('docker', [...args, dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-      if (res.status !== 0)
-        throw new Error(`docker build of ${dir} failed (${res.status}): ${res.stderr || res.error}`);
+      const res = await run('docker', [...args, dir], {});
+      if (res.status !== 0) throw new Error(`docker build of ${dir} failed (${res.status}): ${res.out.slice(-4000)}`);
       tagged.push(...uris);
     }
   }
@@ -114,8 +137,8 @@ export function tagImageAssetsLocally(cdkOut: string, stacks: string[], region: 
   return tagged;
 }
 
-export function destroyLocal(opts: LocalDeployOptions): void {
-  cdk(['destroy', '--all', '--force'], opts);
+export async function destroyLocal(opts: LocalDeployOptions): Promise<void> {
+  await cdk(['destroy', '--all', '--force'], opts);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -125,6 +148,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     rest.flatMap((arg, i) => (rest[i - 1] === '-c' ? [arg.split(/=(.*)/s).slice(0, 2)] : [])),
   ) as Record<string, string>;
   const opts = { cwd: process.cwd(), env: process.env, context, verbose: true };
-  if (command === 'destroy') destroyLocal(opts);
-  else console.log(JSON.stringify(deployLocal(opts), null, 2));
+  if (command === 'destroy') await destroyLocal(opts);
+  else console.log(JSON.stringify(await deployLocal(opts), null, 2));
 }

@@ -149,6 +149,32 @@ export const MINISTACK_PATCHES: MinistackPatch[] = [
 
     return result`,
   },
+  {
+    id: 's3-missing-key-403-without-list',
+    file: 'app.py',
+    why:
+      'S3 answers GetObject / HeadObject of a missing key with 404 only to a caller allowed ' +
+      's3:ListBucket on the bucket, and with 403 AccessDenied otherwise (GetObject API reference, ' +
+      '"Permissions"); ministack 1.5.33 answers 404 to everyone. Checked as a listing of the key ' +
+      'as prefix, as the harness proxy does for the callers whose secret it knows; this covers the ' +
+      'session credentials ministack mints for functions and tasks, which the proxy cannot sign for.',
+    anchor: `        status, resp_headers, resp_body = await handler(method, path, headers, body, query_params)`,
+    replacement: `        status, resp_headers, resp_body = await handler(method, path, headers, body, query_params)
+        if AUTH and service == "s3" and status == 404 and method in ("GET", "HEAD"):
+            _bucket, _, _key = path.lstrip("/").partition("/")
+            if _bucket and _key and (method == "HEAD" or b"<Code>NoSuchKey</Code>" in (resp_body or b"")):
+                _denied = _enforce_data_plane(
+                    "s3", "s3:ListBucket", headers, query_params, "", resource_arn=f"arn:aws:s3:::{_bucket}",
+                    service_context={"s3:prefix": unquote(_key)},
+                )
+                if _denied:
+                    status = 403
+                    resp_headers = {"Content-Type": "application/xml"}
+                    resp_body = b"" if method == "HEAD" else (
+                        b'<?xml version="1.0" encoding="UTF-8"?>\\n'
+                        b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
+                    )`,
+  },
 ];
 
 /** A fingerprint of the patch set, so a changed patch reinstalls the virtualenv. */

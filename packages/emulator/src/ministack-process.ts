@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { MINISTACK_VERSION } from './config.ts';
 import { waitForHealth } from './health.ts';
-import { applyMinistackPatches, patchesFingerprint } from './ministack-patches.ts';
+import { applyMinistackPatches, MINISTACK_PATCHES, patchesFingerprint } from './ministack-patches.ts';
 
 export interface ProcessEmulator {
   endpoint: string;
@@ -47,7 +47,11 @@ export function installMinistack(python: string, cacheDir: string): string {
     ['-c', 'import os, ministack; print(os.path.dirname(ministack.__file__))'],
     { encoding: 'utf8', timeout: 30_000 },
   );
-  applyMinistackPatches(where.stdout.trim());
+  const installed = where.stdout.trim();
+  applyMinistackPatches(installed);
+  // A patch that breaks the Python fails the install here, naming the file, not at start-up.
+  const patched = [...new Set(MINISTACK_PATCHES.map((p) => join(installed, p.file)))];
+  run(join(venv, 'bin', 'python'), ['-m', 'py_compile', ...patched], 60_000);
   run(
     join(venv, 'bin', 'python'),
     ['-c', `open(${JSON.stringify(marker)}, "w").write(${JSON.stringify(wanted)})`],

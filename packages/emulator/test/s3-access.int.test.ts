@@ -104,14 +104,18 @@ describe('S3 through the harness proxy, with IAM enforced (ministack AUTH=true)'
     await ministack?.stop();
   });
 
-  it('the emulator alone answers a missing key with 404 even to a caller who may not list the bucket', async () => {
-    // The gap the proxy closes.
+  it('the installed ministack answers 403 itself to a caller who may not list the bucket (s3-missing-key-403-without-list)', async () => {
+    // ministack 1.5.33 answers 404 here; the harness's correction covers callers whose secret the
+    // proxy never sees (the sessions ministack mints for functions and tasks).
     await expect(
       readerDirectTls.send(new GetObjectCommand({ Bucket: bucket, Key: 'absent.txt' })),
     ).rejects.toMatchObject({
-      name: 'NoSuchKey',
-      $metadata: { httpStatusCode: 404 },
+      name: 'AccessDenied',
+      $metadata: { httpStatusCode: 403 },
     });
+    await expect(
+      readerDirectTls.send(new HeadObjectCommand({ Bucket: bucket, Key: 'absent.txt' })),
+    ).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
   });
 
   it('GetObject of a missing key: AccessDenied (403) without s3:ListBucket, NoSuchKey (404) with it', async () => {

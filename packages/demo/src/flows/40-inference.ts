@@ -1,27 +1,33 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deployProxy, startModelContainer } from '@samples/inference-proxy/testing';
+import { deployStack, startModelContainer } from '@samples/inference-proxy/testing';
 import { flatCanvas, lineArt } from '@samples/model-server/fixtures';
 import type { Flow } from '../flow.ts';
 
 /**
- * inference-proxy: the model server image runs as a container, the proxy is deployed into
- * the emulator behind an HTTP API, and two generated images are classified through it.
+ * inference-proxy: the model server image runs as a container standing in for the SageMaker
+ * endpoint, the proxy's own CDK stack is deployed into the emulator in front of it (an HTTP API,
+ * or the stack's REST API where the backend has no HTTP APIs), and two generated images are
+ * classified through it.
  */
 export const flow: Flow = {
   workload: 'inference-proxy',
   input: '2 generated images (PNG, JPEG)',
-  needs: ['lambda', 'apigatewayv2'],
+  needs: ['cloudformation', 'lambda', 'apigateway'],
   async run(ctx) {
     ctx.progress('building and starting the model server container');
     const model = await startModelContainer();
     try {
-      ctx.progress(`model server at ${model.url}; deploying the proxy behind API Gateway`);
-      const proxy = await deployProxy({
-        name: `demo-inference-${Date.now().toString(36)}`,
+      const api = ctx.emulator.services.includes('apigatewayv2') ? 'http' : 'rest';
+      ctx.progress(`model server at ${model.url}; deploying the proxy's stack (${api.toUpperCase()} API)`);
+      // Functions may run in containers: the model's port as reached from the Docker bridge.
+      const gateway = new URL(ctx.emulator.containerEndpoint).hostname;
+      const proxy = await deployStack({
+        stackName: `DemoInference${Date.now().toString(36)}`,
+        api,
+        env: ctx.emulator.env,
         emulatorEndpoint: ctx.emulator.endpoint,
-        region: ctx.emulator.region,
-        modelUrl: model.url,
+        modelUrl: `http://${gateway}:${model.container.getMappedPort(8080)}`,
       });
       try {
         const tops: string[] = [];
