@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ECSClient, RunTaskCommand, type RunTaskCommandOutput } from '@aws-sdk/client-ecs';
+import { ConflictException, ECSClient, RunTaskCommand, type RunTaskCommandOutput } from '@aws-sdk/client-ecs';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
@@ -76,10 +76,9 @@ export function createHandler(deps: LauncherDeps) {
     try {
       return (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ETag ?? '';
     } catch (err) {
-      const e = err as Error;
       // 404 needs s3:ListBucket on the bucket; without it S3 answers 403 for a missing key too
       // (HeadObject API reference, "Permissions"). Neither starts a task; the message says which.
-      if (e.name === 'NotFound' || statusOf(err) === 404) {
+      if ((err instanceof Error && err.name === 'NotFound') || statusOf(err) === 404) {
         throw new SourceNotFoundError(`${where} does not exist: no task started`, { cause: err });
       }
       if (statusOf(err) === 403) {
@@ -106,18 +105,20 @@ export function createHandler(deps: LauncherDeps) {
     try {
       res = await ecs.send(new RunTaskCommand(runTaskInput(config, object, token, clientToken)));
     } catch (err) {
-      const e = err as Error & { resourceIds?: string[] };
-      if (e.name === 'ConflictException' && e.resourceIds?.length) {
+      if (err instanceof ConflictException && err.resourceIds?.length) {
         // The client token already started these tasks, with other parameters (the
         // configuration changed between attempts): they are this upload's tasks.
         logger.warn('client token already used by other tasks; recording them', {
           object: where,
-          tasks: e.resourceIds,
+          tasks: err.resourceIds,
         });
-        await records.started(claim, e.resourceIds, now());
-        return { bucket: object.bucket, key: object.key, taskArns: e.resourceIds, started: false };
+        await records.started(claim, err.resourceIds, now());
+        return { bucket: object.bucket, key: object.key, taskArns: err.resourceIds, started: false };
       }
-      const message = `RunTask for ${where} failed: ${e.name}: ${e.message}`;
+      const message =
+        err instanceof Error
+          ? `RunTask for ${where} failed: ${err.name}: ${err.message}`
+          : `RunTask for ${where} failed: ${String(err)}`;
       // A 4xx is ECS refusing the request: nothing started. A 5xx or a network error may
       // follow a started task, so the next attempt asks again with the same client token.
       const status = statusOf(err);
@@ -217,8 +218,8 @@ export function createHandler(deps: LauncherDeps) {
       try {
         result.launched.push(await launch(object));
       } catch (err) {
-        logger.error('launch failed', { bucket: object.bucket, key: object.key, error: err as Error });
-        errors.push(err as Error);
+        logger.error('launch failed', { bucket: object.bucket, key: object.key, error: err });
+        errors.push(err instanceof Error ? err : new Error(String(err)));
       }
     }
     if (errors.length === 1) throw errors[0];

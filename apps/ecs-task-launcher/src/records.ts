@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Claim, LaunchRecord } from './record.ts';
 
-const conditionFailed = (err: unknown) => (err as Error).name === 'ConditionalCheckFailedException';
+const conditionFailed = (err: unknown) => err instanceof Error && err.name === 'ConditionalCheckFailedException';
 
 /**
  * The record of started uploads in DynamoDB, one item per upload token. Every write is

@@ -90,7 +90,7 @@ export async function processRecord(
       log.error('rejected', { reason: err.message });
       return 'rejected';
     }
-    log.error('transient failure, the event will be retried', { error: err as Error });
+    log.error('transient failure, the event will be retried', { error: err });
     throw err;
   }
 }

@@ -53,7 +53,7 @@ export async function handler(event: ProxyEvent, context: Context): Promise<Prox
       )
       .catch((err: unknown) => {
         const mapped = mapInvokeError(err);
-        logger.error('InvokeEndpoint failed', { error: err as Error, status: mapped.status });
+        logger.error('InvokeEndpoint failed', { error: err, status: mapped.status });
         throw mapped;
       });
     const predictions = topK(parseModelResponse(response.Body), request.topK);
@@ -70,7 +70,7 @@ export async function handler(event: ProxyEvent, context: Context): Promise<Prox
       if (err.status < 500) logger.warn('request rejected', { status: err.status, reason: err.message });
       return reply(err.status, { error: err.message, requestId });
     }
-    logger.error('unexpected failure', { error: err as Error });
+    logger.error('unexpected failure', { error: err });
     return reply(500, { error: 'internal error', requestId });
   } finally {
     logger.removeKeys(['requestId']);

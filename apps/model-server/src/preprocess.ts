@@ -32,6 +32,6 @@ export async function toModelInput(image: Uint8Array, size = INPUT_SIZE): Promis
       height: info.height,
     };
   } catch (err) {
-    throw new UndecodableImageError(`cannot decode image: ${(err as Error).message}`);
+    throw new UndecodableImageError(`cannot decode image: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

@@ -17,7 +17,7 @@ export function createModelServer(opts: ServerOptions): Server {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
-      opts.logger.error('request failed', { error: err as Error });
+      opts.logger.error('request failed', { error: err });
       if (!res.headersSent) send(res, 500, { message: 'internal error' });
       else res.destroy();
     });

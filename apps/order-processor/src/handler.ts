@@ -44,7 +44,7 @@ export interface ProcessedOrder {
   outcome: 'stored' | 'announced' | 'duplicate' | 'conflict';
 }
 
-const isConditionFailure = (err: unknown) => (err as Error).name === 'ConditionalCheckFailedException';
+const isConditionFailure = (err: unknown) => err instanceof Error && err.name === 'ConditionalCheckFailedException';
 
 /**
  * Builds the SQS batch handler. Each record is parsed and validated, then processed once per
@@ -173,7 +173,7 @@ export function createHandler(deps: ProcessorDeps) {
       logger.info('order processed', { messageId: record.messageId, ...result });
       return result;
     } catch (err) {
-      const error = err as Error;
+      const error = err instanceof Error ? err : new Error(String(err));
       logger.error(error instanceof InvalidOrderError ? 'invalid order rejected' : 'order processing failed', {
         messageId: record.messageId,
         receiveCount: record.attributes.ApproximateReceiveCount,

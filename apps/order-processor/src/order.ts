@@ -42,7 +42,7 @@ export function parseOrder(body: string): Order {
   try {
     json = JSON.parse(body);
   } catch (err) {
-    throw new InvalidOrderError(`body is not JSON: ${(err as Error).message}`);
+    throw new InvalidOrderError(`body is not JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
   const result = OrderSchema.safeParse(json);
   if (!result.success) {

@@ -34,7 +34,9 @@ export function probe(file: string): Promise<ProbeData> {
           const data = JSON.parse(stdout) as Partial<ProbeData>;
           resolve({ streams: data.streams ?? [], format: data.format ?? {} });
         } catch (parseErr) {
-          reject(new Error(`ffprobe printed no JSON: ${(parseErr as Error).message}`));
+          reject(
+            new Error(`ffprobe printed no JSON: ${parseErr instanceof Error ? parseErr.message : String(parseErr)}`),
+          );
         }
       },
     );

@@ -146,7 +146,7 @@ export async function runJob(config: Config, { s3, logger, signal }: JobDeps): P
   } catch (err) {
     // Whatever broke first (an aborted upload, a killed ffmpeg), a stop request is reported as such.
     if (signal.aborted && !(err instanceof InterruptedError))
-      throw new InterruptedError(`stopped: ${(err as Error).message}`);
+      throw new InterruptedError(`stopped: ${err instanceof Error ? err.message : String(err)}`);
     throw err;
   } finally {
     await rm(dir, { recursive: true, force: true });

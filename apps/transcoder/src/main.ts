@@ -35,8 +35,9 @@ async function main(): Promise<number> {
   } catch (err) {
     const code = exitCodeFor(err);
     if (err instanceof InvalidInputError) logger.error('invalid input', { reason: err.message, exitCode: code });
-    else if (controller.signal.aborted) logger.error('stopped', { reason: (err as Error).message, exitCode: code });
-    else logger.error('failed', { error: err as Error, exitCode: code });
+    else if (controller.signal.aborted)
+      logger.error('stopped', { reason: err instanceof Error ? err.message : String(err), exitCode: code });
+    else logger.error('failed', { error: err, exitCode: code });
     return code;
   }
 }

@@ -51,7 +51,7 @@ export function createTrigger(deps: TriggerDeps) {
           started: true,
         });
       } catch (err) {
-        if ((err as Error).name !== 'ExecutionAlreadyExists') throw err;
+        if (!(err instanceof Error && err.name === 'ExecutionAlreadyExists')) throw err;
         logger.info('execution already exists for this upload, not starting another', {
           ...input,
           executionName: name,
