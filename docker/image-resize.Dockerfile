@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT-0
 # Container-image variant of the image-resize Lambda function.
 # Build context: the bundle directory written by bundleLambda (index.mjs plus
 # node_modules/sharp and its @img/* linux-x64 packages), for example:

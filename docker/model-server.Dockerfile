@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT-0
 # The SageMaker-compatible model server (apps/model-server).
 # Build context: apps/model-server/dist/image, produced on the host by
 #   pnpm --filter @samples/model-server build

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT-0
 # The transcoder task (apps/transcoder): Node 24 + Debian's ffmpeg, running as a non-root user.
 # Build context: apps/transcoder/dist/image, produced on the host by
 #   pnpm --filter @samples/transcoder build

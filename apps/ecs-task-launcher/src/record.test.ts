@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import { describe, expect, it } from 'vitest';
 import { CLIENT_TOKEN_WINDOW_MS, type LaunchRecord, nextStep } from './record.ts';
 

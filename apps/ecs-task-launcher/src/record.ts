@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 /**
  * The launcher's record of one upload (one item per token, see `launchToken`): the durable
  * answer to "was a task started for this upload?", which ECS itself only keeps for a while.

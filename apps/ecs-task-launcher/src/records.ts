@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Claim, LaunchRecord } from './record.ts';
 

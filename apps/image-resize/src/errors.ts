@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 /** Input that no retry can fix: logged with its reason, nothing written, not retried. */
 export class RejectedInput extends Error {
   override name = 'RejectedInput';

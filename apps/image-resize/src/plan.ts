@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import type { Config, Format } from './config.ts';
 import { RejectedInput } from './errors.ts';
 

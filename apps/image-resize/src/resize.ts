@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import sharp from 'sharp';
 import type { Config } from './config.ts';
 import { RejectedInput, undecodable } from './errors.ts';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 /** An error the proxy answers with its own status and message (never a stack trace). */
 export class HttpError extends Error {
   override name = 'HttpError';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import { Logger } from '@aws-lambda-powertools/logger';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import type { Context } from 'aws-lambda';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 /**
  * Limits the proxy and its stack share, so that what the function accepts is what the
  * endpoint behind it takes, and its timeouts fit inside API Gateway's.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import { describe, expect, it } from 'vitest';
 import { HttpError } from './errors.ts';
 import { parseModelResponse, topK } from './predictions.ts';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import { z } from 'zod';
 import { HttpError } from './errors.ts';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { HttpError } from './errors.ts';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 /** What the handler returns: valid for both API Gateway REST (v1) and HTTP API (v2). */
 export interface ProxyResult {
   statusCode: number;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 /**
  * The pure parts of the SageMaker inference container contract: which requests the
  * server answers, which content types it accepts and how a failure is reported.

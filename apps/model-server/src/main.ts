@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DEFAULT_MAX_BYTES } from './contract.ts';
 import { loadClassifier } from './model.ts';

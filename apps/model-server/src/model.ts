@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { load, type NSFWJS } from 'nsfwjs';

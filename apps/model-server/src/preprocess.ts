@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import sharp from 'sharp';
 import { INPUT_SIZE } from './model.ts';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DEFAULT_MAX_BYTES, errorReply, isAcceptedContentType, mediaType, route, sortByScore } from './contract.ts';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import { z } from 'zod';
 import { DEFAULT_OUTPUT_PREFIX } from './contract.ts';
 import { InvalidInputError } from './errors.ts';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 /**
  * The task's environment contract, for whatever starts it (RunTask container overrides, a
  * Step Functions `ecs:runTask.sync` state, a task definition). `config.ts` parses the same

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import { EXIT_CODES } from './contract.ts';
 
 /** The input (environment, source object or its content) cannot be transcoded: exit code 2. */

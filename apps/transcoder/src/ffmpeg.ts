@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 /**
  * Everything that runs ffmpeg or ffprobe lives here; fluent-ffmpeg (archived upstream) drives
  * the transcode only, so it can be swapped for a plain child_process call without touching the rest.

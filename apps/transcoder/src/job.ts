@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import type { Rendition } from './plan.ts';
 
 const MAX_KEY_BYTES = 1024;

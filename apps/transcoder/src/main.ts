@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import { Logger } from '@aws-lambda-powertools/logger';
 import { S3Client } from '@aws-sdk/client-s3';
 import { parseConfig } from './config.ts';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import type { ProbeData, Rendition, SourceInfo } from './plan.ts';
 
 export interface OutputFacts {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import { InvalidInputError } from './errors.ts';
 
 /** What the program needs to know about the source, from ffprobe. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import type { Rendition } from './plan.ts';
 
 /** One ffmpeg run: a filter graph that decodes the source once, and one argument list per output. */

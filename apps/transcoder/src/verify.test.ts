@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import { describe, expect, it } from 'vitest';
 import { probeFixture } from '../test/fixtures/capture-probes.ts';
 import type { ProbeData } from './plan.ts';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import type { ProbeData } from './plan.ts';
 
 type Stream = ProbeData['streams'][number];

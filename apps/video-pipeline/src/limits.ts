@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 /**
  * The pipeline's limits, defined once. ValidateVideo's `MAX_INPUT_BYTES`, the transcoder's
  * `MAX_DURATION_SECONDS` (a container override of every task the pipeline starts), the ECS

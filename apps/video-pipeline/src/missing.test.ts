@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { objectMissing } from './missing.ts';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import { manifestKey as transcoderManifestKey } from '@samples/transcoder/contract';
 import { describe, expect, it } from 'vitest';
 import { buildNotice, Manifest, manifestKey, manifestMismatch, NotifyInput, noticeAttributes } from './notice.ts';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
 import { z } from 'zod';
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import { makeClip } from '@samples/transcoder/clips';
 import { describe, expect, it } from 'vitest';
 import { rejectionReason, SNIFF_BYTES, sniffContainer } from './sniff.ts';

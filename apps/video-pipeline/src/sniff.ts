@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 /**
  * What a file's first bytes say it is. Only containers ffmpeg reads and the transcoder
  * accepts; the answer is a hint, not a guarantee (the transcoder still probes the file).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { executionName, InvalidEventError, uploadsIn } from './uploads.ts';
