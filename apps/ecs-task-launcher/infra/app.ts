@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleLambda } from '@samples/build';
 import { flowLogsOption, synthApp } from '@samples/cdk';
 import { imageSource } from '@samples/transcoder/build';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { EcsTaskLauncherStack } from './stack.ts';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -29,6 +30,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       new EcsTaskLauncherStack(app, id ?? 'EcsTaskLauncher', {
         ...props,
         network: { flowLogs: flowLogsOption(app) },
+        // deploy:local sets REMOVAL_POLICY=destroy: a throw-away emulator stack takes its table with it.
+        removalPolicy: process.env.REMOVAL_POLICY === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
         capacityProvider: process.env.CAPACITY_PROVIDER === 'FARGATE_SPOT' ? 'FARGATE_SPOT' : 'FARGATE',
         env,
       }),

@@ -154,6 +154,30 @@ describe('EcsTaskLauncherStack', () => {
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
   });
 
+  it('names in its outputs the buckets, the table, the function, the cluster and the task definition', () => {
+    const outputs = template.findOutputs('*');
+    expect(Object.keys(outputs).sort()).toEqual([
+      'Cluster',
+      'LaunchTableName',
+      'LauncherFunctionName',
+      'RenditionsBucket',
+      'TaskDefinition',
+      'UploadsBucket',
+    ]);
+    const value = (name: string) => outputs[name]?.Value;
+    expect(value('UploadsBucket')).toEqual({ Ref: expect.stringMatching(/^BucketsUploads/) });
+    expect(value('RenditionsBucket')).toEqual({ Ref: expect.stringMatching(/^BucketsRenditions/) });
+    expect(value('LaunchTableName')).toEqual({ Ref: expect.stringMatching(/^LaunchTable/) });
+    expect(value('Cluster')).toEqual({ Ref: expect.stringMatching(/^TranscoderCluster/) });
+    expect(value('TaskDefinition')).toEqual({ Ref: expect.stringMatching(/^TranscoderTask/) });
+    // The function the upload trigger invokes, not the bucket-notification custom resource's.
+    const fnId = (value('LauncherFunctionName') as { Ref: string }).Ref;
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+      Principal: 's3.amazonaws.com',
+    });
+  });
+
   it('adds FARGATE_SPOT to the cluster when asked', () => {
     spot.template.hasResourceProperties('AWS::ECS::ClusterCapacityProviderAssociations', {
       CapacityProviders: Match.arrayWith(['FARGATE', 'FARGATE_SPOT']),

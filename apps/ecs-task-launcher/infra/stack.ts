@@ -6,7 +6,7 @@ import {
   TranscoderOnFargate,
   UploadTrigger,
 } from '@samples/cdk';
-import { type CfnElement, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { type CfnElement, CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -110,6 +110,14 @@ export class EcsTaskLauncherStack extends Stack {
       prefix: uploadPrefix,
       function: this.launcher.function,
     });
+
+    // What a caller needs to upload, call the function directly and follow the tasks it starts.
+    new CfnOutput(this, 'UploadsBucket', { value: this.uploads.bucketName });
+    new CfnOutput(this, 'RenditionsBucket', { value: this.renditions.bucketName });
+    new CfnOutput(this, 'LaunchTableName', { value: this.launches.tableName });
+    new CfnOutput(this, 'LauncherFunctionName', { value: this.launcher.function.functionName });
+    new CfnOutput(this, 'Cluster', { value: transcoder.cluster.clusterName });
+    new CfnOutput(this, 'TaskDefinition', { value: transcoder.taskDefinition.taskDefinitionArn });
 
     const bucketArn = `${Stack.of(this).getLogicalId(this.uploads.node.defaultChild as CfnElement)}.Arn`;
     acknowledge(

@@ -1,19 +1,43 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import {
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { deleteFunction, invoke } from '@samples/emulator/deploy';
+import { deployLocal, destroyLocal } from '@samples/cdk';
+import type { Service } from '@samples/emulator';
+import { invoke } from '@samples/emulator/deploy';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { listKeys, waitFor, waitForTaskStopped } from '@samples/emulator/waiters';
 import { makeClip } from '@samples/transcoder/clips';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { LaunchResult } from '../src/handler.ts';
 import { launchToken } from '../src/request.ts';
-import { deployLauncher, deployLauncherFunction, type LauncherStack } from './stack.ts';
 
-describeWith(['lambda', 'ecs', 's3'], 'ecs-task-launcher: an upload starts the transcoder as an ECS task', () => {
-  const name = uniqueName('launcher');
-  let stack: LauncherStack;
+const PACKAGE_DIR = new URL('..', import.meta.url).pathname;
+
+// The launcher's own CDK stack deployed into the emulator with the CDK CLI: buckets, the
+// transcoder's isolated VPC, cluster, task definition and task role, the table of started
+// uploads, the function with its role, and the upload trigger (CDK's bucket-notification
+// custom resource). Every call below goes through those resources and the shipped roles.
+const needs: Service[] = [
+  'cloudformation',
+  'cloudformation-custom-resources',
+  'lambda',
+  'ecs',
+  's3',
+  'dynamodb',
+  'iam',
+];
+describeWith(needs, 'ecs-task-launcher: an upload starts the transcoder as an ECS task', () => {
+  let opts: Parameters<typeof deployLocal>[0];
+  let outputs: Record<string, string>;
+  /** The deployed function. */
+  let name: string;
+  let stack: { inputBucket: string; outputBucket: string; launchTable: string; cluster: string };
   let ecs: ECSClient;
   let s3: S3Client;
   let ddb: DynamoDBDocumentClient;
@@ -54,22 +78,51 @@ describeWith(['lambda', 'ecs', 's3'], 'ecs-task-launcher: an upload starts the t
   const tasksIn = async () => {
     const arns: string[] = [];
     for (const desiredStatus of ['RUNNING', 'STOPPED'] as const) {
-      const res = await ecs.send(new ListTasksCommand({ cluster: stack.task.cluster, desiredStatus }));
+      const res = await ecs.send(new ListTasksCommand({ cluster: stack.cluster, desiredStatus }));
       arns.push(...(res.taskArns ?? []));
     }
     return arns.sort();
   };
 
+  /**
+   * Uploads under uploads/ start a task through the notification (its record carries the
+   * sequencer): waits for that task to be recorded and to stop, so that a direct call after it
+   * counts only the tasks it starts itself.
+   */
+  const uploadAndWaitForItsTask = async (key: string, body: Uint8Array | string) => {
+    const put = await s3.send(new PutObjectCommand({ Bucket: stack.inputBucket, Key: key, Body: body }));
+    const etag = (put.ETag ?? '').replaceAll('"', '');
+    const record = await waitFor(`the task the upload of ${key} starts`, async () =>
+      (await recordsOfKey(key)).find((r) => r.sequencer && r.etag === etag && (r.taskArns as string[])?.length),
+    );
+    const [taskArn] = record.taskArns as string[];
+    await waitForTaskStopped(ecs, stack.cluster, taskArn as string);
+    return { etag, taskArn: taskArn as string };
+  };
+
   beforeAll(async () => {
-    emulator();
+    const info = emulator();
     ecs = new ECSClient({});
     s3 = new S3Client({});
     ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-    stack = await deployLauncher({ name, inputBucket: `${name}-in`, outputBucket: `${name}-out` });
+    const stackName = `EcsTaskLauncher-${uniqueName('e2e').replaceAll('-', '')}`.slice(0, 60);
+    // ministack's CloudFormation has no AWS::EC2::FlowLog: the stack's flowLogs option is off here.
+    console.info(
+      `[emulator] ${info.description}: ecs-task-launcher stack deployed with -c flowLogs=false (no AWS::EC2::FlowLog)`,
+    );
+    opts = { cwd: PACKAGE_DIR, env: { ...process.env, ...info.env }, stackName, context: { flowLogs: 'false' } };
+    outputs = deployLocal(opts);
+    name = outputs.LauncherFunctionName as string;
+    stack = {
+      inputBucket: outputs.UploadsBucket as string,
+      outputBucket: outputs.RenditionsBucket as string,
+      launchTable: outputs.LaunchTableName as string,
+      cluster: outputs.Cluster as string,
+    };
   });
 
-  afterAll(async () => {
-    await deleteFunction(name);
+  afterAll(() => {
+    if (outputs) destroyLocal(opts);
   });
 
   it('runs the task with the object in its overrides, and the renditions land in S3', async () => {
@@ -86,7 +139,7 @@ describeWith(['lambda', 'ecs', 's3'], 'ecs-task-launcher: an upload starts the t
     // The upload's notification invokes the launcher asynchronously; the task it starts is
     // found through the cluster, then followed until it stops.
     const taskArn = await waitFor('the launcher to start a task', async () => (await tasksIn())[0]);
-    const task = await waitForTaskStopped(ecs, stack.task.cluster, taskArn);
+    const task = await waitForTaskStopped(ecs, stack.cluster, taskArn);
     expect(task.exitCode, task.why).toBe(0);
     expect(task.environment).toMatchObject({ INPUT_BUCKET: stack.inputBucket, INPUT_KEY: 'uploads/first clip.mp4' });
     expect(task.environment).toMatchObject({ INPUT_ETAG: etag.replaceAll('"', '') });
@@ -152,7 +205,7 @@ describeWith(['lambda', 'ecs', 's3'], 'ecs-task-launcher: an upload starts the t
       return now.length > 0 ? now : undefined;
     });
     expect(started).toHaveLength(1);
-    const task = await waitForTaskStopped(ecs, stack.task.cluster, started[0] as string);
+    const task = await waitForTaskStopped(ecs, stack.cluster, started[0] as string);
     expect(task.exitCode, task.why).toBe(0);
     expect(task.environment).toMatchObject({ INPUT_KEY: key, INPUT_ETAG: etag.replaceAll('"', '') });
     const records = await recordsOfKey(key);
@@ -161,12 +214,12 @@ describeWith(['lambda', 'ecs', 's3'], 'ecs-task-launcher: an upload starts the t
   });
 
   it('two deliveries of one upload at the same time start exactly one task', async () => {
-    const key = 'direct/concurrent clip.mp4';
-    const put = await s3.send(
-      new PutObjectCommand({ Bucket: stack.inputBucket, Key: key, Body: makeClip({ width: 640, height: 360 }) }),
-    );
-    const event = { bucket: stack.inputBucket, key, etag: (put.ETag ?? '').replaceAll('"', '') };
+    // Direct calls with the ETag: their token (no sequencer) is another launch than the upload's own.
+    const key = 'uploads/concurrent clip.mp4';
+    const upload = await uploadAndWaitForItsTask(key, makeClip({ width: 640, height: 360 }));
+    const event = { bucket: stack.inputBucket, key, etag: upload.etag };
     const before = await tasksIn();
+    expect(before).toContain(upload.taskArn);
     const results = await Promise.all([invoke<LaunchResult>(name, event), invoke<LaunchResult>(name, event)]);
     const started = await waitFor('the task of the upload', async () => {
       const now = (await tasksIn()).filter((t) => !before.includes(t));
@@ -192,48 +245,60 @@ describeWith(['lambda', 'ecs', 's3'], 'ecs-task-launcher: an upload starts the t
         `[emulator] ${info.description}: RunTask ignores clientToken; the conditional write of the launcher's record kept this to one task`,
       );
     }
-    const task = await waitForTaskStopped(ecs, stack.task.cluster, started[0] as string);
+    const task = await waitForTaskStopped(ecs, stack.cluster, started[0] as string);
     expect(task.exitCode, task.why).toBe(0);
   });
 
   it('a direct { bucket, key } call reads the ETag, starts one task and returns its ARN', async () => {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: stack.inputBucket,
-        Key: 'direct/clip.mp4',
-        Body: makeClip({ width: 640, height: 360 }),
-      }),
-    );
-    const first = await invoke<LaunchResult>(name, { bucket: stack.inputBucket, key: 'direct/clip.mp4' });
+    const key = 'uploads/direct clip.mp4';
+    const upload = await uploadAndWaitForItsTask(key, makeClip({ width: 640, height: 360 }));
+    const before = await tasksIn();
+    const first = await invoke<LaunchResult>(name, { bucket: stack.inputBucket, key });
     expect(first.functionError, first.log).toBeUndefined();
     const launch = first.payload.launched[0];
     expect(launch?.started).toBe(true);
     expect(launch?.taskArns[0]).toMatch(/^arn:aws:ecs:[^:]+:\d+:task\//);
-    const again = await invoke<LaunchResult>(name, { bucket: stack.inputBucket, key: 'direct/clip.mp4' });
-    expect(again.payload.launched[0]?.started).toBe(false);
-    const task = await waitForTaskStopped(ecs, stack.task.cluster, launch?.taskArns[0] as string);
+    expect(launch?.taskArns).not.toContain(upload.taskArn);
+    const again = await invoke<LaunchResult>(name, { bucket: stack.inputBucket, key });
+    expect(again.functionError, again.log).toBeUndefined();
+    expect(again.payload.launched[0]).toMatchObject({ started: false, taskArns: launch?.taskArns });
+    expect((await tasksIn()).filter((t) => !before.includes(t))).toEqual(launch?.taskArns);
+    expect(await recordOf(key, upload.etag)).toMatchObject({ key, taskArns: launch?.taskArns });
+    const task = await waitForTaskStopped(ecs, stack.cluster, launch?.taskArns[0] as string);
     expect(task.exitCode, task.why).toBe(0);
+    expect(task.environment).toMatchObject({ INPUT_KEY: key, INPUT_ETAG: upload.etag });
   });
 
   it('fails with a descriptive error when RunTask fails', async () => {
-    await s3.send(new PutObjectCommand({ Bucket: stack.inputBucket, Key: 'direct/other.mp4', Body: 'x' }));
-    const broken = await deployLauncherFunction({
-      name: `${name}-bad`,
-      stack,
-      environment: { TASK_DEFINITION: 'no-such-task-definition' },
-    });
-    try {
-      const res = await invoke<{ errorType: string; errorMessage: string }>(broken, {
-        bucket: stack.inputBucket,
-        key: 'direct/other.mp4',
+    const key = 'uploads/other.mp4';
+    // Its own task (started by the notification, before the function is changed) fails on 'x'.
+    await uploadAndWaitForItsTask(key, 'x');
+    const lambda = new LambdaClient({});
+    const { Environment } = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+    const configure = async (Variables: Record<string, string>) => {
+      await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Environment: { Variables } }));
+      await waitFor('the function configuration to be updated', async () => {
+        const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+        return c.LastUpdateStatus === 'Successful' ? c : undefined;
       });
+    };
+    const shipped = Environment?.Variables ?? {};
+    await configure({ ...shipped, TASK_DEFINITION: 'no-such-task-definition' });
+    try {
+      const before = await tasksIn();
+      const res = await invoke<{ errorType: string; errorMessage: string }>(name, { bucket: stack.inputBucket, key });
       expect(res.functionError).toBe('Unhandled');
       // errorType is the error's name on AWS; ministack 1.5.33 reports Runtime.HandlerError for every throw.
       expect(res.payload.errorMessage).toMatch(
-        new RegExp(`^RunTask for s3://${stack.inputBucket}/direct/other\\.mp4 failed: \\w+: .+`),
+        new RegExp(`^RunTask for s3://${stack.inputBucket}/uploads/other\\.mp4 failed: \\w+: .+`),
       );
+      if (emulator().services.includes('iam-enforcement')) {
+        // On AWS too: the grant names the shipped task definition, so IAM denies before ECS looks it up.
+        expect(res.payload.errorMessage).toMatch(/failed: AccessDeniedException: .*ecs:RunTask/);
+      }
+      expect(await tasksIn()).toEqual(before);
     } finally {
-      await deleteFunction(broken);
+      await configure(shipped);
     }
   });
 
@@ -241,11 +306,11 @@ describeWith(['lambda', 'ecs', 's3'], 'ecs-task-launcher: an upload starts the t
     const before = await tasksIn();
     const res = await invoke<{ errorType: string; errorMessage: string }>(name, {
       bucket: stack.inputBucket,
-      key: 'direct/missing.mp4',
+      key: 'uploads/missing.mp4',
     });
     expect(res.functionError).toBe('Unhandled');
     expect(res.payload.errorMessage).toBe(
-      `s3://${stack.inputBucket}/direct/missing.mp4 does not exist: no task started`,
+      `s3://${stack.inputBucket}/uploads/missing.mp4 does not exist: no task started`,
     );
     expect(await tasksIn()).toEqual(before);
   });

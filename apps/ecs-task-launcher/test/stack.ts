@@ -20,10 +20,10 @@ export interface LauncherStack {
 }
 
 /**
- * Test, demo and benchmark tooling: the launcher deployed into the emulator as it runs on
- * AWS: the bundled function with a least-privilege role, triggered by uploads to
- * `inputBucket`, starting the transcoder's task definition in its own cluster, recording the
- * uploads it started in a table of its own.
+ * Benchmark tooling (the tests and the demo deploy the CDK stack itself): the launcher deployed
+ * into the emulator through the service APIs, without CloudFormation: the bundled function with
+ * a least-privilege role, triggered by uploads to `inputBucket`, starting the transcoder's task
+ * definition in its own cluster, recording the uploads it started in a table of its own.
  */
 export async function deployLauncher(opts: {
   name: string;
