@@ -1,17 +1,21 @@
-import { cfnLint, roleStatements, synthStack, TEST_ENV } from '@samples/cdk';
+import { cfnLint, roleStatements, synthStack, TEST_ENV, testApp } from '@samples/cdk';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { stackProps } from './app.ts';
+import { fifoOption, stackProps } from './app.ts';
 import { OrderProcessorStack } from './stack.ts';
 
 let template: Template;
 let findings: string[];
+let fifo: { template: Template; findings: string[] };
 
 beforeAll(async () => {
   const props = await stackProps();
   ({ template, findings } = synthStack(
     (app) => new OrderProcessorStack(app, 'OrderProcessor', { ...props, env: TEST_ENV }),
   ));
+  fifo = synthStack(
+    (app) => new OrderProcessorStack(app, 'OrderProcessorFifo', { ...props, fifo: true, env: TEST_ENV }),
+  );
 }, 120_000);
 
 /** The queue's event source mapping with the properties of the function and queue it joins. */
@@ -178,5 +182,40 @@ describe('OrderProcessorStack', () => {
       MetricName: 'ApproximateAgeOfOldestMessage',
       Threshold: 900,
     });
+  });
+
+  it('FIFO variant: a FIFO queue whose DLQ is FIFO too, five receives, the same mapping and nag findings', () => {
+    expect(fifo.findings).toEqual([]);
+    expect(cfnLint(fifo.template.toJSON(), TEST_ENV.region!)).toEqual([]);
+    const queues = Object.values(fifo.template.findResources('AWS::SQS::Queue')).map((q) => q.Properties);
+    expect(queues).toHaveLength(2);
+    // SQS: the dead-letter queue of a FIFO queue must be a FIFO queue (SQS Developer Guide,
+    // "Using dead-letter queues in Amazon SQS").
+    expect(queues.map((q) => q.FifoQueue)).toEqual([true, true]);
+    fifo.template.hasResourceProperties('AWS::SQS::Queue', {
+      FifoQueue: true,
+      VisibilityTimeout: 1800,
+      RedrivePolicy: { maxReceiveCount: 5, deadLetterTargetArn: Match.anyValue() },
+    });
+    fifo.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 10 },
+    });
+    expect(fifoOption(testApp({ context: { fifo: 'true' } }))).toBe(true);
+    expect(fifoOption(testApp(), {})).toBe(false);
+    expect(() => fifoOption(testApp({ context: { fifo: 'yes' } }))).toThrow(/fifo must be true or false/);
+  }, 120_000);
+
+  it('names its queues, tables, topic and function in its outputs', () => {
+    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual([
+      'ConflictsTableName',
+      'DeadLetterQueueUrl',
+      'IdempotencyTableName',
+      'OrdersTableName',
+      'ProcessorFunctionName',
+      'QueueUrl',
+      'TopicArn',
+    ]);
   });
 });

@@ -15,6 +15,11 @@ export interface OrderProcessorStackProps extends StackProps {
   bundle: string;
   /** Retain tables when the stack is deleted (default); `destroy` for throw-away stacks such as the emulator's. */
   removalPolicy?: RemovalPolicy;
+  /**
+   * A FIFO queue and FIFO DLQ instead of standard ones, for orders that must be processed in
+   * order within a message group (senders give a `MessageGroupId` and a `MessageDeduplicationId`).
+   */
+  fifo?: boolean;
 }
 
 /**
@@ -26,6 +31,7 @@ export class OrderProcessorStack extends Stack {
   readonly deadLetters: sqs.Queue;
   readonly orders: dynamodb.Table;
   readonly conflicts: dynamodb.Table;
+  readonly idempotency: dynamodb.Table;
   readonly topic: sns.Topic;
   readonly processor: BundledFunction;
 
@@ -41,17 +47,23 @@ export class OrderProcessorStack extends Stack {
     const reservedConcurrency = 10;
     const maxConcurrency = reservedConcurrency;
 
+    // A FIFO source needs a FIFO DLQ. Messages held back behind a poison message in their group
+    // are received, and counted, with it: five receives give them room before they are parked.
+    const fifo = props.fifo ?? false;
+    const maxReceiveCount = fifo ? 5 : 3;
     this.deadLetters = new sqs.Queue(this, 'OrdersDeadLetters', {
+      ...(fifo ? { fifo: true } : {}),
       enforceSSL: true,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       retentionPeriod: Duration.days(14),
     });
     this.queue = new sqs.Queue(this, 'Orders', {
+      ...(fifo ? { fifo: true } : {}),
       enforceSSL: true,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       // At least six times the function's timeout, as Lambda's SQS guidance asks.
       visibilityTimeout: Duration.minutes(30),
-      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 3 },
+      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount },
     });
 
     const table = (tid: string, key: string, ttl?: string, sortKey?: string) =>
@@ -65,7 +77,7 @@ export class OrderProcessorStack extends Stack {
         removalPolicy,
       });
     this.orders = table('OrdersTable', 'orderId');
-    const idempotency = table('IdempotencyTable', 'id', 'expiration');
+    this.idempotency = table('IdempotencyTable', 'id', 'expiration');
     // Messages whose order id is stored with other content: both versions, one item per version,
     // kept (no TTL, retained) until an operator decides which order is the real one.
     this.conflicts = table('ConflictsTable', 'orderId', undefined, 'contentHash');
@@ -85,7 +97,7 @@ export class OrderProcessorStack extends Stack {
       environment: {
         POWERTOOLS_SERVICE_NAME: 'order-processor',
         ORDERS_TABLE: this.orders.tableName,
-        IDEMPOTENCY_TABLE: idempotency.tableName,
+        IDEMPOTENCY_TABLE: this.idempotency.tableName,
         CONFLICTS_TABLE: this.conflicts.tableName,
         TOPIC_ARN: this.topic.topicArn,
       },
@@ -112,7 +124,7 @@ export class OrderProcessorStack extends Stack {
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-        resources: [idempotency.tableArn],
+        resources: [this.idempotency.tableArn],
       }),
     );
     this.topic.grantPublish(fn);
@@ -160,6 +172,8 @@ export class OrderProcessorStack extends Stack {
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetters.queueUrl });
     new CfnOutput(this, 'OrdersTableName', { value: this.orders.tableName });
     new CfnOutput(this, 'ConflictsTableName', { value: this.conflicts.tableName });
+    new CfnOutput(this, 'IdempotencyTableName', { value: this.idempotency.tableName });
+    new CfnOutput(this, 'ProcessorFunctionName', { value: fn.functionName });
     new CfnOutput(this, 'TopicArn', { value: this.topic.topicArn });
   }
 }

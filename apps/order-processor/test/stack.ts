@@ -1,73 +1,40 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
 import {
-  CreateTableCommand,
-  DeleteItemCommand,
-  DeleteTableCommand,
-  DynamoDBClient,
-  ScanCommand,
-} from '@aws-sdk/client-dynamodb';
-import { CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateTopicCommand, DeleteTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
   DeleteMessageBatchCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
+  SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { ScanCommand as DocScanCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { bundleLambda } from '@samples/build';
-import { deleteFunction, deployFunction, subscribeQueue } from '@samples/emulator/deploy';
+import { deployLocal, destroyLocal } from '@samples/cdk';
+import { subscribeQueue } from '@samples/emulator/deploy';
 
-/** Test, demo and benchmark tooling: the order processor deployed with its queues, tables and topic. */
 export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface Stack {
+  /** The CloudFormation stack's name. */
   name: string;
+  /** The FIFO variant (`-c fifo=true`): a FIFO queue and a FIFO DLQ. */
+  fifo: boolean;
   queueUrl: string;
   dlqUrl: string;
-  fifoQueueUrl: string;
-  fifoDlqUrl: string;
+  /** An SQS queue subscribed to the topic's `OrderAccepted` notices. */
   noticesUrl: string;
   ordersTable: string;
   idempotencyTable: string;
   conflictsTable: string;
   topicArn: string;
+  functionName: string;
   sqs: SQSClient;
   ddb: DynamoDBClient;
   remove(): Promise<void>;
-}
-
-async function queueArn(sqs: SQSClient, url: string): Promise<string> {
-  const a = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
-  const arn = a.Attributes?.QueueArn;
-  if (!arn) throw new Error(`no ARN for ${url}`);
-  return arn;
-}
-
-async function queueWithDlq(sqs: SQSClient, name: string, fifo: boolean) {
-  const suffix = fifo ? '.fifo' : '';
-  const fifoAttrs: Record<string, string> = fifo ? { FifoQueue: 'true' } : {};
-  const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq${suffix}`, Attributes: fifoAttrs })))
-    .QueueUrl!;
-  const dlqArn = await queueArn(sqs, dlqUrl);
-  const queueUrl = (
-    await sqs.send(
-      new CreateQueueCommand({
-        QueueName: `${name}${suffix}`,
-        Attributes: {
-          ...fifoAttrs,
-          VisibilityTimeout: '4',
-          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 2 }),
-        },
-      }),
-    )
-  ).QueueUrl!;
-  return { queueUrl, dlqUrl, queueArn: await queueArn(sqs, queueUrl) };
 }
 
 /** The handler's three tables, shaped as in infra/stack.ts: orders, idempotency records, conflicts. */
@@ -94,95 +61,64 @@ export async function createTables(ddb: DynamoDBClient, name: string) {
   return tables;
 }
 
-export async function deployStack(name: string, opts: { entry?: string; memoryMb?: number } = {}): Promise<Stack> {
+export interface DeployOptions {
+  /** The stack's FIFO variant. */
+  fifo?: boolean;
+  /**
+   * Seconds after which a failed record is received again. The stack's queue keeps a batch
+   * invisible for 30 minutes (six function timeouts), so a poison message reaches the DLQ after
+   * an hour or more, on AWS as here: tests and the demo lower the deployed queue's visibility
+   * timeout to see the same redrive in seconds. Unset, the stack's 30 minutes stay.
+   */
+  retryAfterSeconds?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Test, demo and benchmark tooling: the app's own CDK stack (infra/stack.ts) deployed into the
+ * emulator with the CDK CLI, and a queue subscribed to its `OrderAccepted` notices.
+ */
+export async function deployStack(name: string, opts: DeployOptions = {}): Promise<Stack> {
+  const fifo = opts.fifo ?? false;
+  const stackName = `OrderProcessor-${name.replaceAll(/[^A-Za-z0-9]/g, '')}`.slice(0, 60);
+  const deploy = { cwd: PACKAGE_DIR, env: opts.env ?? process.env, stackName, context: { fifo: String(fifo) } };
+  const outputs = await deployLocal(deploy);
   const sqs = new SQSClient({});
   const sns = new SNSClient({});
   const ddb = new DynamoDBClient({});
-  const lambda = new LambdaClient({});
-  const { ordersTable, idempotencyTable, conflictsTable } = await createTables(ddb, name);
-  const topicArn = (await sns.send(new CreateTopicCommand({ Name: `${name}-notices` }))).TopicArn!;
+  const topicArn = outputs.TopicArn as string;
+  const queueUrl = outputs.QueueUrl as string;
   const { url: noticesUrl } = await subscribeQueue({
     sns,
     sqs,
     topicArn,
-    queueName: `${name}-notices-observer`,
+    queueName: `${name}-notices`.slice(0, 80),
     filterPolicy: { eventType: ['OrderAccepted'] },
   });
-  const standard = await queueWithDlq(sqs, name, false);
-  const fifo = await queueWithDlq(sqs, name, true);
-
-  const bundle = await bundleLambda({
-    entry: opts.entry ?? join(PACKAGE_DIR, 'src', 'handler.ts'),
-    outdir: join(PACKAGE_DIR, 'dist', name),
-  });
-  await deployFunction({
-    name,
-    zip: bundle.zip,
-    memoryMb: opts.memoryMb ?? 512,
-    timeoutSeconds: 30,
-    environment: {
-      ORDERS_TABLE: ordersTable,
-      IDEMPOTENCY_TABLE: idempotencyTable,
-      CONFLICTS_TABLE: conflictsTable,
-      TOPIC_ARN: topicArn,
-      POWERTOOLS_SERVICE_NAME: 'order-processor',
-      POWERTOOLS_LOG_LEVEL: 'WARN',
-    },
-    statements: [
-      {
-        Effect: 'Allow',
-        Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
-        Resource: [`arn:aws:dynamodb:*:*:table/${ordersTable}`],
-      },
-      { Effect: 'Allow', Action: ['dynamodb:PutItem'], Resource: [`arn:aws:dynamodb:*:*:table/${conflictsTable}`] },
-      {
-        Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-        Resource: [`arn:aws:dynamodb:*:*:table/${idempotencyTable}`],
-      },
-      { Effect: 'Allow', Action: ['sns:Publish'], Resource: [topicArn] },
-      {
-        Effect: 'Allow',
-        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
-        Resource: [standard.queueArn, fifo.queueArn],
-      },
-    ],
-  });
-  const mappings: string[] = [];
-  for (const arn of [standard.queueArn, fifo.queueArn]) {
-    const m = await lambda.send(
-      new CreateEventSourceMappingCommand({
-        FunctionName: name,
-        EventSourceArn: arn,
-        BatchSize: 10,
-        FunctionResponseTypes: ['ReportBatchItemFailures'],
+  if (opts.retryAfterSeconds !== undefined) {
+    await sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        Attributes: { VisibilityTimeout: String(opts.retryAfterSeconds) },
       }),
     );
-    mappings.push(m.UUID!);
   }
   return {
-    name,
-    queueUrl: standard.queueUrl,
-    dlqUrl: standard.dlqUrl,
-    fifoQueueUrl: fifo.queueUrl,
-    fifoDlqUrl: fifo.dlqUrl,
+    name: stackName,
+    fifo,
+    queueUrl,
+    dlqUrl: outputs.DeadLetterQueueUrl as string,
     noticesUrl,
-    ordersTable,
-    idempotencyTable,
-    conflictsTable,
+    ordersTable: outputs.OrdersTableName as string,
+    idempotencyTable: outputs.IdempotencyTableName as string,
+    conflictsTable: outputs.ConflictsTableName as string,
     topicArn,
+    functionName: outputs.ProcessorFunctionName as string,
     sqs,
     ddb,
     async remove() {
-      for (const uuid of mappings)
-        await lambda.send(new DeleteEventSourceMappingCommand({ UUID: uuid })).catch(() => {});
-      await deleteFunction(name);
-      for (const url of [standard.queueUrl, standard.dlqUrl, fifo.queueUrl, fifo.dlqUrl, noticesUrl]) {
-        await sqs.send(new DeleteQueueCommand({ QueueUrl: url })).catch(() => {});
-      }
-      await sns.send(new DeleteTopicCommand({ TopicArn: topicArn })).catch(() => {});
-      for (const t of [ordersTable, idempotencyTable, conflictsTable])
-        await ddb.send(new DeleteTableCommand({ TableName: t })).catch(() => {});
+      await sqs.send(new DeleteQueueCommand({ QueueUrl: noticesUrl })).catch(() => {});
+      await destroyLocal(deploy);
     },
   };
 }

@@ -1,22 +1,20 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { deleteFunction } from '@samples/emulator/deploy';
 import { waitForKeys } from '@samples/emulator/waiters';
 import { deployImageResize } from '@samples/image-resize/testing';
 import sharp from 'sharp';
 import type { Flow } from '../flow.ts';
 
-/** image-resize: deployed with an S3 trigger; one generated 12 MP photo uploaded. */
+/** image-resize: its CDK stack (uploads and renditions buckets, function, S3 trigger); one generated 12 MP photo uploaded. */
 export const flow: Flow = {
   workload: 'image-resize',
   input: '12 MP JPEG upload',
+  // The trigger is CDK's bucket-notification custom resource.
+  needs: ['cloudformation', 'cloudformation-custom-resources', 'lambda', 's3', 'sqs'],
   async run(ctx) {
-    const id = Date.now().toString(36);
-    const name = `demo-image-resize-${id}`;
-    const bucket = `demo-images-${id}`;
-    ctx.progress('deploying the function and the bucket notification');
-    await deployImageResize({ name, bucket, prefix: 'renditions/' });
+    ctx.progress('deploying the CDK stack: buckets, function, S3 trigger');
+    const stack = await deployImageResize(`demo-${Date.now().toString(36)}`);
     try {
       const s3 = new S3Client({});
       const photo = await sharp({
@@ -24,18 +22,18 @@ export const flow: Flow = {
       })
         .jpeg()
         .toBuffer();
-      ctx.progress(`uploading s3://${bucket}/uploads/photo.jpg`);
-      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'uploads/photo.jpg', Body: photo }));
-      const keys = await waitForKeys(s3, bucket, 'renditions/', 6, { timeoutMs: 60_000 });
+      ctx.progress(`uploading s3://${stack.uploadsBucket}/uploads/photo.jpg`);
+      await s3.send(new PutObjectCommand({ Bucket: stack.uploadsBucket, Key: 'uploads/photo.jpg', Body: photo }));
+      const keys = await waitForKeys(s3, stack.renditionsBucket, 'renditions/', 6, { timeoutMs: 60_000 });
       for (const key of keys) {
         const body = await (
-          await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+          await s3.send(new GetObjectCommand({ Bucket: stack.renditionsBucket, Key: key }))
         ).Body!.transformToByteArray();
         writeFileSync(join(ctx.outDir, key.split('/').pop()!), body);
       }
-      return `${keys.length} renditions (${keys.map((k) => k.split('/').pop()).join(', ')})`;
+      return `${keys.length} renditions in s3://${stack.renditionsBucket} (${keys.map((k) => k.split('/').pop()).join(', ')})`;
     } finally {
-      await deleteFunction(name);
+      await stack.destroy();
     }
   },
 };

@@ -3,12 +3,16 @@ import { join } from 'node:path';
 import { deployStack, drain, makeOrder, queueDepth, scanOrders, sendAll } from '@samples/order-processor/stack';
 import type { Flow } from '../flow.ts';
 
-/** The order processor deployed behind an SQS queue with a DLQ, fed valid, duplicate and poison orders. */
+/** The order processor's CDK stack (queue, DLQ, function, tables, topic), fed valid, duplicate and poison orders. */
 export const flow: Flow = {
   workload: 'order-processor',
   input: '40 orders + 10 duplicates + 5 poison messages on SQS',
+  needs: ['cloudformation', 'lambda', 'sqs', 'sns', 'dynamodb', 's3'],
   async run(ctx) {
-    const stack = await deployStack(`demo-orders-${Date.now().toString(36)}`);
+    ctx.progress('deploying the CDK stack: queue, DLQ, function, tables, topic');
+    // A failed record comes back after 5 s instead of the stack's 30 minutes, so the poison
+    // messages reach the DLQ (three receives) while the demo waits.
+    const stack = await deployStack(`demo-orders-${Date.now().toString(36)}`, { retryAfterSeconds: 5 });
     try {
       const valid = Array.from({ length: 40 }, (_, i) => makeOrder(`demo-${i}`, i));
       const poison = [
