@@ -111,7 +111,7 @@ describeWith(needs, 'ecs-task-launcher: an upload starts the transcoder as an EC
       `[emulator] ${info.description}: ecs-task-launcher stack deployed with -c flowLogs=false (no AWS::EC2::FlowLog)`,
     );
     opts = { cwd: PACKAGE_DIR, env: { ...process.env, ...info.env }, stackName, context: { flowLogs: 'false' } };
-    outputs = deployLocal(opts);
+    outputs = await deployLocal(opts);
     name = outputs.LauncherFunctionName as string;
     stack = {
       inputBucket: outputs.UploadsBucket as string,
@@ -121,8 +121,8 @@ describeWith(needs, 'ecs-task-launcher: an upload starts the transcoder as an EC
     };
   });
 
-  afterAll(() => {
-    if (outputs) destroyLocal(opts);
+  afterAll(async () => {
+    if (outputs) await destroyLocal(opts);
   });
 
   it('runs the task with the object in its overrides, and the renditions land in S3', async () => {

@@ -25,7 +25,7 @@ export const flow: Flow = {
       stackName,
       context: { flowLogs: 'false' },
     };
-    const outputs = deployLocal(opts);
+    const outputs = await deployLocal(opts);
     try {
       const cluster = outputs.Cluster as string;
       const started = Date.now();
@@ -50,7 +50,7 @@ export const flow: Flow = {
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       return `task ${taskArn.split('/').pop()} exit 0, ${keys.length} objects written; ${seconds} s from upload (stack ${stackName}, cdk)`;
     } finally {
-      destroyLocal(opts);
+      await destroyLocal(opts);
     }
   },
 };
