@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleLambda } from '@samples/build';
-import { synthApp } from '@samples/cdk';
+import { readOption, synthApp } from '@samples/cdk';
 import { buildImageContext } from '@samples/model-server/build';
 import { App } from 'aws-cdk-lib';
 import { InferenceProxyStack, type InferenceProxyStackProps } from './stack.ts';
@@ -38,10 +38,7 @@ export async function stackProps(opts: { modelImage?: boolean } = {}) {
 
 /** The options of the command line: `-c endpointName=... -c endpointType=instance -c api=rest`, or env. */
 export function optionsOf(app: App, env: NodeJS.ProcessEnv = process.env): Partial<InferenceProxyStackProps> {
-  const read = (context: string, variable: string): string | undefined => {
-    const value = app.node.tryGetContext(context) ?? env[variable];
-    return value === undefined || value === '' ? undefined : String(value);
-  };
+  const read = (context: string, variable: string) => readOption(app, context, variable, env);
   const api = read('api', 'INFERENCE_API');
   if (api !== undefined && api !== 'http' && api !== 'rest') throw new Error(`api must be http or rest, not ${api}`);
   const endpointType = read('endpointType', 'INFERENCE_ENDPOINT_TYPE');
