@@ -11,6 +11,11 @@ describe('mapInvokeError', () => {
       expect(mapInvokeError(sdkError('ModelError', { OriginalStatusCode: s })).status).toBe(s);
     }
   });
+  it('413 for a body over the endpoint payload limit (a serverless endpoint answers ValidationError)', () => {
+    const e = sdkError('ValidationError', { message: 'Request 0b1c-2d3e has oversize body.' });
+    expect(mapInvokeError(e).status).toBe(413);
+    expect(mapInvokeError(e).message).toBe('the image is larger than the model endpoint accepts');
+  });
   it('502 for other model errors and unknown failures', () => {
     expect(mapInvokeError(sdkError('ModelError', { OriginalStatusCode: 500 })).status).toBe(502);
     expect(mapInvokeError(sdkError('InternalFailure')).status).toBe(502);

@@ -36,6 +36,7 @@ interface SdkLikeError {
 /**
  * Maps a failed InvokeEndpoint call to the proxy's answer:
  *   ModelError with the container's 400/413/415  -> that status (the model rejected the image)
+ *   ValidationError "... has oversize body"      -> 413 (over the endpoint's payload limit: 4 MB serverless)
  *   other ModelError, InternalFailure, anything else -> 502
  *   throttling, model not ready, service unavailable, endpoint unreachable -> 503
  *   the SDK's request or connection timeout -> 504
@@ -49,6 +50,9 @@ export function mapInvokeError(err: unknown): HttpError {
       return new HttpError(original, 'the model could not process this image');
     }
     return new HttpError(502, 'the model failed to process the request');
+  }
+  if (name === 'ValidationError' && /oversize body/.test(e.message ?? '')) {
+    return new HttpError(413, 'the image is larger than the model endpoint accepts');
   }
   if (THROTTLED_OR_UNAVAILABLE.has(name) || e.$metadata?.httpStatusCode === 429) {
     return new HttpError(503, 'the model endpoint is busy or unavailable; retry later');

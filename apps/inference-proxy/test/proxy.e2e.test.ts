@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { LIMITS, startProxy } from '@samples/emulator';
 import { invoke } from '@samples/emulator/deploy';
 import { describeWith, emulator, missingServices, uniqueName } from '@samples/emulator/testing';
 import { EXPECTED, flatCanvas, lineArt } from '@samples/model-server/fixtures';
@@ -10,7 +11,10 @@ import { type DeployedStack, deployStack, type ModelContainer, startModelContain
 // stack itself deployed into the emulator with the real CDK CLI in front of it (an existing
 // endpoint by name), real images. An HTTP API where the backend serves them, else (LocalStack's
 // community code) the stack's REST API variant; INFERENCE_E2E_API=rest picks REST anywhere.
+// The function reaches the model through the harness's limiting proxy, which refuses what a
+// serverless endpoint would (a body over 4 MB).
 let model: ModelContainer;
+let modelFront: Awaited<ReturnType<typeof startProxy>>;
 let proxy: DeployedStack;
 // The handler's default cap: a serverless endpoint's 4 MB payload limit, read as 4,000,000 bytes
 // (https://docs.aws.amazon.com/sagemaker/latest/dg/serverless-endpoints-invoke.html).
@@ -47,7 +51,8 @@ beforeAll(async () => {
   if (!runs) return;
   const info = emulator();
   model = await startModelContainer();
-  // Functions may run in containers (LocalStack always): the model's port as reached from the
+  modelFront = await startProxy({ target: model.url });
+  // Functions may run in containers (LocalStack always): the proxy's port as reached from the
   // Docker bridge, which the host reaches as well.
   const gateway = new URL(info.containerEndpoint).hostname;
   proxy = await deployStack({
@@ -55,12 +60,13 @@ beforeAll(async () => {
     api,
     env: info.env,
     emulatorEndpoint: info.endpoint,
-    modelUrl: `http://${gateway}:${model.container.getMappedPort(8080)}`,
+    modelUrl: `http://${gateway}:${modelFront.port}`,
   });
 });
 
 afterAll(async () => {
   await proxy?.remove();
+  await modelFront?.stop();
   await model?.stop();
 });
 
@@ -132,6 +138,22 @@ describeWith([...needs], `inference-proxy CDK stack (${api.toUpperCase()} API), 
     const res = await classify(oversized, 'image/png');
     expect(res.status, JSON.stringify(res.body)).toBe(413);
     expect(res.body.error).toBe(`the image is ${MAX_IMAGE_BYTES + 1} bytes; the limit is ${MAX_IMAGE_BYTES}`);
+  });
+
+  // A stack told its endpoint is instance-based (endpointType=instance) caps images at 4 MiB. In
+  // front of a serverless endpoint, what passes that cap and exceeds 4 MB is refused by the
+  // endpoint (the harness, as SageMaker would): the caller gets 413, not a 502.
+  it('answers 413 when the endpoint refuses the payload as over its limit', async () => {
+    await proxy.configure({ MAX_IMAGE_BYTES: String(4 * 1024 * 1024) });
+    try {
+      const png = await lineArt('png');
+      const oversized = Buffer.concat([png, randomBytes(LIMITS.sagemakerServerlessInvoke.bytes + 1 - png.length)]);
+      const res = await classify(oversized, 'image/png');
+      expect(res.status, JSON.stringify(res.body)).toBe(413);
+      expect(res.body.error).toBe('the image is larger than the model endpoint accepts');
+    } finally {
+      await proxy.configure({ MAX_IMAGE_BYTES: String(MAX_IMAGE_BYTES) });
+    }
   });
 
   // API Gateway's front door takes at most 10 MB per request (REST and HTTP APIs); the emulators

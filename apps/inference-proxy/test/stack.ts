@@ -49,14 +49,15 @@ export interface DeployedStack {
   functionName: string;
   /** The API's URL for a path in the emulator, e.g. url('/classify?topK=1'). */
   url(path: string): string;
+  /** Sets environment variables on the function (undefined removes one) and makes that the live alias. */
+  configure(vars: Record<string, string | undefined>): Promise<void>;
   remove(): Promise<void>;
 }
 
 /**
  * Deploys the CDK stack (infra/app.ts) with the real CDK CLI in front of an existing endpoint,
  * then points the function's SageMaker runtime client at the model container: the one setting
- * the stack cannot know. The variable goes on $LATEST, then a new version becomes the `live`
- * alias the API calls, as a configuration change reaches an alias on AWS.
+ * the stack cannot know.
  */
 export async function deployStack(opts: {
   stackName: string;
@@ -79,15 +80,42 @@ export async function deployStack(opts: {
   if (opts.api === 'http')
     await reapplyCors(join(assemblyDir(deploy), `${opts.stackName}.template.json`), outputs.ApiId as string);
   const functionName = outputs.FunctionName as string;
+  const version = await setEnvironment(functionName, { AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: opts.modelUrl });
+  console.log(
+    `[inference-proxy] SageMaker endpoint ${outputs.EndpointName}: the local model-server container, reached at ` +
+      `${opts.modelUrl} through AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME set on ${functionName} ` +
+      `(version ${version.Version}, alias live) after the deploy; ${opts.api.toUpperCase()} API ${outputs.ApiId}`,
+  );
+  const stage = outputs.ApiStage as string;
+  return {
+    outputs,
+    api: opts.api,
+    functionName,
+    url: (path) => `${opts.emulatorEndpoint}/_aws/execute-api/${outputs.ApiId}/${stage}${path}`,
+    configure: async (vars) => {
+      await setEnvironment(functionName, vars);
+    },
+    remove: () => destroyLocal(deploy),
+  };
+}
+
+/**
+ * Changes the function's environment on $LATEST, then publishes a version and points the `live`
+ * alias the API calls at it, as a configuration change reaches an alias on AWS.
+ */
+async function setEnvironment(
+  functionName: string,
+  vars: Record<string, string | undefined>,
+): Promise<{ Version?: string }> {
   const lambda = new LambdaClient({});
   const current = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+  const merged: Record<string, string> = { ...current.Environment?.Variables };
+  for (const [k, v] of Object.entries(vars)) {
+    if (v === undefined) delete merged[k];
+    else merged[k] = v;
+  }
   await lambda.send(
-    new UpdateFunctionConfigurationCommand({
-      FunctionName: functionName,
-      Environment: {
-        Variables: { ...current.Environment?.Variables, AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: opts.modelUrl },
-      },
-    }),
+    new UpdateFunctionConfigurationCommand({ FunctionName: functionName, Environment: { Variables: merged } }),
   );
   await waitFor(`function ${functionName} updated (LastUpdateStatus Successful)`, async () => {
     const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
@@ -98,19 +126,7 @@ export async function deployStack(opts: {
   await lambda.send(
     new UpdateAliasCommand({ FunctionName: functionName, Name: 'live', FunctionVersion: version.Version }),
   );
-  console.log(
-    `[inference-proxy] SageMaker endpoint ${outputs.EndpointName}: the local model-server container at ` +
-      `${opts.modelUrl}, reached through AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME set on ${functionName} ` +
-      `(version ${version.Version}, alias live) after the deploy; ${opts.api.toUpperCase()} API ${outputs.ApiId}`,
-  );
-  const stage = outputs.ApiStage as string;
-  return {
-    outputs,
-    api: opts.api,
-    functionName,
-    url: (path) => `${opts.emulatorEndpoint}/_aws/execute-api/${outputs.ApiId}/${stage}${path}`,
-    remove: () => destroyLocal(deploy),
-  };
+  return version;
 }
 
 /**

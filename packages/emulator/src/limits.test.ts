@@ -125,6 +125,17 @@ describe('checkRequest', () => {
     expect(checkRequest(op, {}, Buffer.alloc(LIMITS.apiGatewayPayload.bytes))).toBeUndefined();
     expect(checkRequest(op, {}, Buffer.alloc(LIMITS.apiGatewayPayload.bytes + 1))?.status).toBe(413);
   });
+
+  it("refuses a serverless InvokeEndpoint body over 4 MB with SageMaker's ValidationError", () => {
+    const op = identify('POST', '/endpoints/image-classifier/invocations', signed('sagemaker'));
+    expect(op).toEqual({ service: 'sagemaker', operation: 'InvokeEndpoint' });
+    expect(needsBody(op)).toBe(true);
+    expect(checkRequest(op, {}, Buffer.alloc(LIMITS.sagemakerServerlessInvoke.bytes))).toBeUndefined();
+    const r = checkRequest(op, {}, Buffer.alloc(LIMITS.sagemakerServerlessInvoke.bytes + 1));
+    expect(r?.status).toBe(400);
+    expect(r?.headers['x-amzn-errortype']).toBe('ValidationError');
+    expect(JSON.parse(r?.body ?? '').message).toMatch(/^Request [\w-]+ has oversize body\.$/);
+  });
 });
 
 describe('answers', () => {
