@@ -221,7 +221,8 @@ describeWith(['dynamodb'], 'ecs-task-launcher: the record of started uploads', (
   it('a direct call for a key S3 answers 403 to (missing, without s3:ListBucket) starts nothing and says why', async () => {
     // HeadObject API reference, Permissions: without s3:ListBucket on the bucket, a missing key
     // is 403 Forbidden, not 404 (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
-    // The emulator answers 404 either way, so S3 is scripted for this one answer.
+    // The function runs in-process here with the test's credentials, which may list every bucket,
+    // so S3 is scripted for this one answer (the harness's proxy gives the 403 to roles that may not).
     const forbidden = {
       send: async () => {
         throw new S3ServiceException({

@@ -9,7 +9,7 @@ import { ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { deployLauncher } from '@samples/ecs-task-launcher/testing';
+import { deployLocal, type LocalDeployOptions } from '@samples/cdk';
 import { startEmulator } from '@samples/emulator';
 import { waitFor, waitForExecution } from '@samples/emulator/waiters';
 import { makeClip } from '@samples/transcoder/clips';
@@ -29,12 +29,22 @@ const clip = makeClip({ width: 1280, height: 720, seconds: 2 });
 const stamp = Date.now().toString(36);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
+// The launcher's own CDK stack, as its e2e deploys it (ministack's CloudFormation has no
+// AWS::EC2::FlowLog: flow logs off).
+const launcherDeploy: LocalDeployOptions = {
+  cwd: new URL('../../ecs-task-launcher/', import.meta.url).pathname,
+  env: { ...process.env, ...emu.env },
+  stackName: `BenchLauncher${stamp}`,
+  context: { flowLogs: 'false' },
+};
+
 try {
-  const launcher = await deployLauncher({
-    name: `bench-launch-${stamp}`,
-    inputBucket: `bench-launch-${stamp}-in`,
-    outputBucket: `bench-launch-${stamp}-out`,
-  });
+  const outputs = await deployLocal(launcherDeploy);
+  const launcher = {
+    inputBucket: outputs.UploadsBucket as string,
+    outputBucket: outputs.RenditionsBucket as string,
+    cluster: outputs.Cluster as string,
+  };
   const pipeline = await deployPipeline(`bench-pipe-${stamp}`);
   // One warm-up each: the first task of an image and the first invocations are slower.
   const direct: number[] = [];
@@ -76,7 +86,7 @@ try {
     const d = await waitForExecution(sfn, e.executionArn as string);
     if (d.status !== 'SUCCEEDED') throw new Error(`execution ${e.name} ${d.status}: ${d.cause}`);
   }
-  const tasks = await ecs.send(new ListTasksCommand({ cluster: launcher.task.cluster, desiredStatus: 'STOPPED' }));
+  const tasks = await ecs.send(new ListTasksCommand({ cluster: launcher.cluster, desiredStatus: 'STOPPED' }));
   const a = median(direct);
   const b = median(orchestrated);
   console.log(
