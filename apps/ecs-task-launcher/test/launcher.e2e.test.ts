@@ -12,7 +12,7 @@ import type { Service } from '@samples/emulator';
 import { invoke } from '@samples/emulator/deploy';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { listKeys, waitFor, waitForTaskStopped } from '@samples/emulator/waiters';
-import { makeClip } from '@samples/transcoder/clips';
+import { makeClip } from '@samples/test-support/clips';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { LaunchResult } from '../src/handler.ts';
 import { launchToken } from '../src/request.ts';

@@ -5,7 +5,7 @@
  * Prints the proxy's overhead (latency difference and ratios to the baseline).
  */
 import { startEmulator } from '@samples/emulator';
-import { flatCanvas } from '@samples/model-server/fixtures';
+import { flatCanvas } from '@samples/test-support/images';
 import { deployStack, startModelContainer } from '../test/stack.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 60);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { LIMITS, startProxy } from '@samples/emulator';
 import { invoke } from '@samples/emulator/deploy';
 import { describeWith, emulator, missingServices, uniqueName } from '@samples/emulator/testing';
-import { EXPECTED, flatCanvas, lineArt } from '@samples/model-server/fixtures';
+import { EXPECTED, flatCanvas, lineArt } from '@samples/test-support/images';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type DeployedStack, deployStack, type ModelContainer, startModelContainer } from './stack.ts';

@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { EXPECTED, type Format, flatCanvas, lineArt } from '@samples/test-support/images';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Classifier, loadClassifier } from '../src/model.ts';
 import { toModelInput, UndecodableImageError } from '../src/preprocess.ts';
 import { createModelServer } from '../src/server.ts';
-import { EXPECTED, type Format, flatCanvas, lineArt } from './fixtures.ts';
 
 // The real MobileNetV2 from the nsfwjs package on TensorFlow.js (WebAssembly), real sharp,
 // a real HTTP server on a free port.

@@ -4,9 +4,9 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from 
 import { deployLocal, destroyLocal } from '@samples/cdk';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { listKeys, waitForTaskStopped } from '@samples/emulator/waiters';
+import { makeClip } from '@samples/test-support/clips';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { taskEnvironment } from '../src/contract.ts';
-import { makeClip } from './clips.ts';
 
 const PACKAGE_DIR = new URL('..', import.meta.url).pathname;
 

@@ -8,11 +8,18 @@ import {
 } from '@aws-sdk/client-s3';
 import { emulator, uniqueName } from '@samples/emulator/testing';
 import { listKeys } from '@samples/emulator/waiters';
+import {
+  ffprobe,
+  makeClip,
+  makeCutAtPacketClip,
+  makeCutShortClip,
+  makeNoiseClip,
+  makeRotatedClip,
+} from '@samples/test-support/clips';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import { EXIT, exitCodeFor, InterruptedError, InvalidInputError } from '../src/errors.ts';
 import { runJob } from '../src/job.ts';
-import { ffprobe, makeClip, makeCutAtPacketClip, makeCutShortClip, makeNoiseClip, makeRotatedClip } from './clips.ts';
 
 // The job in-process with the host's ffmpeg and the emulator's S3: output layout, the source
 // version it reads (INPUT_ETAG) and names in the manifest, damaged sources, and retries over an

@@ -1,7 +1,7 @@
+import { makeClip, makeRotatedClip, withFile } from '@samples/test-support/clips';
 import { describe, expect, it } from 'vitest';
 import { probe } from '../src/ffmpeg.ts';
 import { validateProbe } from '../src/plan.ts';
-import { makeClip, makeRotatedClip, withFile } from './clips.ts';
 
 // The job's own probe (src/ffmpeg.ts) on real clips made with the host's ffmpeg, read by the
 // job's own parser: what ffprobe reports for phone videos must reach the rendition plan.

@@ -1,9 +1,9 @@
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { emulator, uniqueName } from '@samples/emulator/testing';
 import { listKeys, waitFor } from '@samples/emulator/waiters';
+import { ffprobe, makeAudioOnly, makeClip, makeCutShortClip, makeRotatedClip } from '@samples/test-support/clips';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ffprobe, makeAudioOnly, makeClip, makeCutShortClip, makeRotatedClip } from './clips.ts';
-import { buildTranscoderImage } from './image.ts';
+import { buildTranscoderImage } from '../scripts/image.ts';
 import { runTask, sendSignal } from './task.ts';
 
 // The real image (Debian's ffmpeg, the bundled program, non-root) run by testcontainers as an

@@ -12,7 +12,7 @@ import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { deployLocal, type LocalDeployOptions } from '@samples/cdk';
 import { startEmulator } from '@samples/emulator';
 import { waitFor, waitForExecution } from '@samples/emulator/waiters';
-import { makeClip } from '@samples/transcoder/clips';
+import { makeClip } from '@samples/test-support/clips';
 import { manifestKey } from '@samples/transcoder/contract';
 import { deployPipeline } from '../test/stack.ts';
 

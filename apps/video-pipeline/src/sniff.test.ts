@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT-0
-import { makeClip } from '@samples/transcoder/clips';
+import { makeClip } from '@samples/test-support/clips';
 import { describe, expect, it } from 'vitest';
 import { rejectionReason, SNIFF_BYTES, sniffContainer } from './sniff.ts';
 

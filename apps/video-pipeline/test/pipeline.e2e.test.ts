@@ -13,7 +13,7 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk
 import { allows, invoke, removeStatements } from '@samples/emulator/deploy';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { listKeys, type StoppedTask, waitFor, waitForExecution, waitForTaskStopped } from '@samples/emulator/waiters';
-import { makeClip } from '@samples/transcoder/clips';
+import { makeClip } from '@samples/test-support/clips';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LIMITS } from '../src/limits.ts';
 import type { Notice } from '../src/notice.ts';

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deployStack, startModelContainer } from '@samples/inference-proxy/testing';
-import { flatCanvas, lineArt } from '@samples/model-server/fixtures';
+import { flatCanvas, lineArt } from '@samples/test-support/images';
 import type { Flow } from '../flow.ts';
 
 /**

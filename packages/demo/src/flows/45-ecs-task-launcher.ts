@@ -2,7 +2,7 @@ import { ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { deployLocal, destroyLocal } from '@samples/cdk';
 import { listKeys, waitFor, waitForTaskStopped } from '@samples/emulator/waiters';
-import { makeClip } from '@samples/transcoder/clips';
+import { makeClip } from '@samples/test-support/clips';
 import type { Flow } from '../flow.ts';
 
 const PACKAGE_DIR = new URL('../../../../apps/ecs-task-launcher/', import.meta.url).pathname;

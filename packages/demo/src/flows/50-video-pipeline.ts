@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { waitFor, waitForExecution } from '@samples/emulator/waiters';
-import { makeClip } from '@samples/transcoder/clips';
+import { makeClip } from '@samples/test-support/clips';
 import { manifestKey } from '@samples/transcoder/contract';
 import { deployPipeline } from '@samples/video-pipeline/testing';
 import type { Flow } from '../flow.ts';

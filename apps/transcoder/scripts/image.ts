@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildImageContext, PACKAGE_DIR } from '../scripts/build.ts';
+import { buildImageContext, PACKAGE_DIR } from './build.ts';
 
 export const DOCKERFILE = join(PACKAGE_DIR, '..', '..', 'docker', 'transcoder.Dockerfile');
 export const IMAGE_TAG = 'aws-compute-samples/transcoder:local';

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 
 /**
  * Generated images of known content, each with the top label the bundled MobileNetV2
- * gives it (checked against the real model by test/model.int.test.ts):
+ * gives it (checked against the real model by apps/model-server/test/model.int.test.ts):
  *   a blank canvas of one flat colour        -> Drawing  (~0.9)
  *   black line art (triangle, square, circle) on white -> Neutral (~1.0)
  */
