@@ -19,8 +19,7 @@ export const TASK_ENV = {
 /** The container's name in the sample task definition. */
 export const CONTAINER_NAME = 'transcoder';
 
-/** Exit codes: 0 done (manifest written), 2 invalid input (nothing written), 1 anything else. */
-export const EXIT_CODES = { ok: 0, failed: 1, invalidInput: 2 } as const;
+export { EXIT_CODES } from './errors.ts';
 
 /**
  * Default output prefix: renditions at `processed/{720p}/{source key}.mp4`, the manifest at

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT-0
-import { EXIT_CODES } from './contract.ts';
+/** Exit codes: 0 done (manifest written), 2 invalid input (nothing written), 1 anything else. */
+export const EXIT_CODES = { ok: 0, failed: 1, invalidInput: 2 } as const;
 
 /** The input (environment, source object or its content) cannot be transcoded: exit code 2. */
 export class InvalidInputError extends Error {
