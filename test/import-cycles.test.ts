@@ -7,7 +7,7 @@ const ROOT = join(import.meta.dirname, '..');
 const RELATIVE = /(?:from\s+|import\s*\(\s*|import\s+)'(\.{1,2}\/[^']+)'/g;
 
 /** The relative imports of every .ts file of a src/ tree (tests excluded), resolved to paths. */
-export function importGraph(dir: string): Map<string, string[]> {
+function importGraph(dir: string): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const f of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
     if (!f.endsWith('.ts') || f.endsWith('.test.ts')) continue;
@@ -22,7 +22,7 @@ export function importGraph(dir: string): Map<string, string[]> {
 }
 
 /** Every import circle of the graph, each as the path that closes it. */
-export function cycles(graph: Map<string, string[]>): string[][] {
+function cycles(graph: Map<string, string[]>): string[][] {
   const found: string[][] = [];
   const done = new Set<string>();
   const visit = (node: string, path: string[]) => {
