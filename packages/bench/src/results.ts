@@ -1,0 +1,76 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Spread } from './index.ts';
+
+/** Where `pnpm bench` leaves its table: results.json (every figure) and results.md (the same, to read). */
+export const RESULTS_DIR =
+  process.env.BENCH_RESULTS_DIR ?? join(import.meta.dirname, '..', '..', '..', 'bench-results');
+
+export interface Figure {
+  /** What was measured, e.g. "CPU per image, handler". */
+  figure: string;
+  /** The measured value with its unit, e.g. "0.412 s". */
+  value: string;
+  /** What it is compared with, e.g. "encode floor". */
+  baseline?: string;
+  /** This figure over the baseline, pair by pair. */
+  ratio?: Spread;
+  /** The target, e.g. "<= 1.10x", and whether the median meets it. */
+  target?: string;
+  met?: boolean;
+}
+
+interface Entry {
+  workload: string;
+  measuredAt: string;
+  machine: Record<string, string>;
+  figures: Figure[];
+}
+
+/**
+ * Records one workload's figures, replacing what an earlier run recorded for it, and rewrites
+ * the Markdown table from every workload's latest entry.
+ */
+export function recordResults(
+  workload: string,
+  figures: Figure[],
+  machine: Record<string, string>,
+  dir: string = RESULTS_DIR,
+): void {
+  mkdirSync(dir, { recursive: true });
+  const jsonFile = join(dir, 'results.json');
+  let all: Record<string, Entry> = {};
+  try {
+    all = JSON.parse(readFileSync(jsonFile, 'utf8')) as Record<string, Entry>;
+  } catch {
+    // First run, or a file from elsewhere: start again.
+  }
+  all[workload] = { workload, measuredAt: new Date().toISOString(), machine, figures };
+  writeFileSync(jsonFile, `${JSON.stringify(all, null, 2)}\n`);
+  writeFileSync(join(dir, 'results.md'), markdown(Object.values(all)));
+  console.log(`results: ${join(dir, 'results.md')}`);
+}
+
+const ratio = (r?: Spread) => (r ? `${r.median.toFixed(2)}x (${r.min.toFixed(2)}-${r.max.toFixed(2)})` : '');
+
+export function markdown(entries: Entry[]): string {
+  const lines = ['# Benchmark results', ''];
+  lines.push('| workload | figure | value | baseline | median ratio (min-max) | target | met |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const e of [...entries].sort((a, b) => a.workload.localeCompare(b.workload))) {
+    for (const f of e.figures) {
+      const met = f.met === undefined ? '' : f.met ? 'yes' : '**no**';
+      lines.push(
+        `| ${e.workload} | ${f.figure} | ${f.value} | ${f.baseline ?? ''} | ${ratio(f.ratio)} | ${f.target ?? ''} | ${met} |`,
+      );
+    }
+  }
+  lines.push('', '## Machines', '');
+  for (const e of entries) {
+    const facts = Object.entries(e.machine)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    lines.push(`- ${e.workload} (${e.measuredAt}): ${facts}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
