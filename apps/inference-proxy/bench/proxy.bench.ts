@@ -2,13 +2,16 @@
  * Requests/s and p50/p99 latency of classifying one image, in one run:
  *   baseline  POST /invocations straight to the model container
  *   proxy     POST /classify through the emulator's API Gateway -> Lambda -> InvokeEndpoint -> the same container
- * Prints the proxy's overhead (latency difference and ratios to the baseline).
+ * in rounds, both paths in turn. Prints and records (bench-results/) the proxy's overhead: the p50
+ * and p99 differences and the throughput ratio, each taken round by round, median with its range.
  */
+import { machineFacts, ratioText, recordResults, type Spread, spread } from '@samples/bench';
 import { startEmulator } from '@samples/emulator';
 import { flatCanvas } from '@samples/test-support/images';
 import { deployStack, startModelContainer } from '../test/stack.ts';
 
-const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 60);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 30);
+const ROUNDS = Number(process.env.BENCH_PAIRS ?? 6);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2);
 
 interface Result {
@@ -19,7 +22,6 @@ interface Result {
 }
 
 async function run(label: string, send: () => Promise<Response>): Promise<Result> {
-  for (let i = 0; i < 3; i++) await check(await send()); // warm-up
   const latencies: number[] = [];
   let next = 0;
   const t0 = performance.now();
@@ -59,25 +61,53 @@ try {
   const image = await flatCanvas('jpeg');
   const post = (url: string) => () =>
     fetch(url, { method: 'POST', body: image, headers: { 'content-type': 'image/jpeg' } });
-  const baseline = await run('model container direct', post(`${model.url}/invocations`));
-  const viaProxy = await run('API Gateway -> Lambda -> container', post(proxy.url('/classify')));
-
-  console.log(
-    `\n${REQUESTS} requests of a ${image.length}-byte JPEG, concurrency ${CONCURRENCY} (${emulator.backend})`,
-  );
-  console.log('path'.padEnd(40), 'req/s'.padStart(8), 'p50 ms'.padStart(9), 'p99 ms'.padStart(9));
-  for (const r of [baseline, viaProxy]) {
-    console.log(
-      r.label.padEnd(40),
-      r.rps.toFixed(1).padStart(8),
-      r.p50.toFixed(1).padStart(9),
-      r.p99.toFixed(1).padStart(9),
-    );
+  const direct = post(`${model.url}/invocations`);
+  const viaProxy = post(proxy.url('/classify'));
+  await run('warm-up', direct);
+  await run('warm-up', viaProxy);
+  // Rounds of both paths in turn (order flipped each round): the p50 difference is taken within
+  // each round, so load on the shared machine moves both sides of it together.
+  const rounds: { direct: Result; proxy: Result }[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    if (i % 2 === 0) {
+      const d = await run('model container direct', direct);
+      rounds.push({ direct: d, proxy: await run('API Gateway -> Lambda -> container', viaProxy) });
+    } else {
+      const p = await run('API Gateway -> Lambda -> container', viaProxy);
+      rounds.push({ direct: await run('model container direct', direct), proxy: p });
+    }
   }
+  const p50Overhead = spread(rounds.map((r) => r.proxy.p50 - r.direct.p50));
+  const p99Overhead = spread(rounds.map((r) => r.proxy.p99 - r.direct.p99));
+  const rpsRatio = spread(rounds.map((r) => r.proxy.rps / r.direct.rps));
+  const signed = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(1)}`;
+  const ms = (x: Spread) => `${signed(x.median)} ms (${signed(x.min)} to ${signed(x.max)})`;
   console.log(
-    `proxy overhead: p50 +${(viaProxy.p50 - baseline.p50).toFixed(1)} ms (x${(viaProxy.p50 / baseline.p50).toFixed(2)}), ` +
-      `p99 +${(viaProxy.p99 - baseline.p99).toFixed(1)} ms (x${(viaProxy.p99 / baseline.p99).toFixed(2)}), ` +
-      `throughput x${(viaProxy.rps / baseline.rps).toFixed(2)} of direct`,
+    `\n${ROUNDS} rounds of ${REQUESTS} requests each way, a ${image.length}-byte JPEG, concurrency ${CONCURRENCY} (${emulator.backend})`,
+  );
+  console.log(`model container direct: p50 ${spread(rounds.map((r) => r.direct.p50)).median.toFixed(1)} ms`);
+  console.log(`through the proxy:      p50 ${spread(rounds.map((r) => r.proxy.p50)).median.toFixed(1)} ms`);
+  console.log(
+    `proxy overhead: p50 ${ms(p50Overhead)}, p99 ${ms(p99Overhead)}, throughput ${ratioText(rpsRatio)} of direct`,
+  );
+  recordResults(
+    'inference-proxy',
+    [
+      {
+        figure: `p50 overhead of API Gateway -> Lambda -> InvokeEndpoint (emulator) over the model direct`,
+        value: ms(p50Overhead),
+        target: '<= +5 ms',
+        met: p50Overhead.median <= 5,
+      },
+      { figure: 'p99 overhead', value: ms(p99Overhead) },
+      {
+        figure: 'throughput through the proxy',
+        value: `concurrency ${CONCURRENCY}`,
+        baseline: 'model direct',
+        ratio: rpsRatio,
+      },
+    ],
+    machineFacts({ backend: emulator.backend }),
   );
 } finally {
   await proxy.remove();
