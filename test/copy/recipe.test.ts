@@ -25,6 +25,19 @@ describe.each(WORKLOADS)("%s's README recipe", (workload) => {
   });
 });
 
+// One import style for copiers (relative imports ending in .ts, README "Copying a workload"):
+// every recipe compiles with the same options, only what it includes differs.
+it("gives every workload the same compiler options, a plain nodenext tsconfig for Node 24's type stripping", () => {
+  const options = WORKLOADS.map((w) => (readRecipe(w).tsconfig as { compilerOptions: unknown }).compilerOptions);
+  for (const o of options) expect(o).toEqual(options[0]);
+  expect(options[0]).toMatchObject({
+    module: 'nodenext',
+    rewriteRelativeImportExtensions: true,
+    erasableSyntaxOnly: true,
+  });
+  expect(options[0]).not.toHaveProperty('allowImportingTsExtensions');
+});
+
 describe('the import check', () => {
   it('names each import a copier could not satisfy', () => {
     const dir = join(scratch, 'leaky');
