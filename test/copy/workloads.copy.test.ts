@@ -35,6 +35,7 @@ async function prepare(recipe: Recipe, change?: (dir: string) => void): Promise<
   change?.(dir);
   const problems = importProblems(dir);
   if (problems.length) {
+    rmSync(dir, { recursive: true, force: true });
     throw new Error(`the copy of ${recipe.workload} imports what it does not have:\n${problems.join('\n')}`);
   }
   const install = ['install', '--prefer-offline', '--store-dir', STORE, '--reporter=append-only'];
