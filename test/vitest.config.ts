@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
  *   *.test.ts      unit: pure logic, no emulator, no containers
  *   *.int.test.ts  integration: real parts (the emulator, Docker, sharp, ffmpeg) around in-process code
  *   *.e2e.test.ts  end to end: workloads deployed into the emulator
+ *   *.copy.test.ts copy: each workload's README "Copy it" recipe followed in a fresh folder
+ *                  with packages from the npm registry (test/copy)
  * integration and e2e share one emulator started by the global setup.
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -24,7 +26,20 @@ export default defineConfig({
           name: 'unit',
           root,
           include: files('.test.ts'),
-          exclude: [...ignore, '**/*.int.test.ts', '**/*.e2e.test.ts'],
+          exclude: [...ignore, '**/*.int.test.ts', '**/*.e2e.test.ts', '**/*.copy.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'copy',
+          root,
+          include: files('.copy.test.ts'),
+          exclude: ignore,
+          testTimeout: 600_000,
+          // Two recipes at a time (each an install, tsc, esbuild and vitest, on two cores), after
+          // the other projects, so the e2e tests never share the cores with it.
+          maxConcurrency: 2,
+          sequence: { groupOrder: 1 },
         },
       },
       {

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT-0
 import { createHash } from 'node:crypto';
-import { taskEnvironment } from '@samples/transcoder/contract';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from './config.ts';
 import { clientTokenFor, InvalidEventError, launchToken, parseEvent, runTaskInput, skipReason } from './request.ts';
@@ -163,19 +162,19 @@ describe('runTaskInput', () => {
     expect(input.networkConfiguration?.awsvpcConfiguration?.securityGroups).toEqual(['sg-1']);
   });
 
+  // The names the transcoder reads (its src/contract.ts; test/transcoder-contract.test.ts
+  // checks them against the transcoder's own taskEnvironment).
   it("speaks the transcoder's environment contract, the upload's ETag included", () => {
     const config = parseConfig({ ...env, OUTPUT_BUCKET: 'out', OUTPUT_PREFIX: 'videos', RENDITIONS: '720,480' });
     const input = runTaskInput(config, { ...object, etag: '9b2cf535f27731c974343645a3985328' }, 't');
-    expect(input.overrides?.containerOverrides?.[0]?.environment).toEqual(
-      taskEnvironment({
-        inputBucket: 'uploads',
-        inputKey: 'in/clip.mp4',
-        inputEtag: '9b2cf535f27731c974343645a3985328',
-        outputBucket: 'out',
-        outputPrefix: 'videos',
-        renditions: [720, 480],
-      }),
-    );
+    expect(input.overrides?.containerOverrides?.[0]?.environment).toEqual([
+      { name: 'INPUT_BUCKET', value: 'uploads' },
+      { name: 'INPUT_KEY', value: 'in/clip.mp4' },
+      { name: 'INPUT_ETAG', value: '9b2cf535f27731c974343645a3985328' },
+      { name: 'OUTPUT_BUCKET', value: 'out' },
+      { name: 'OUTPUT_PREFIX', value: 'videos' },
+      { name: 'RENDITIONS', value: '720,480' },
+    ]);
   });
 
   it('passes the ETag without quotes, as S3 event records carry it', () => {

@@ -1,19 +1,41 @@
+// SPDX-License-Identifier: MIT-0
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundleNode } from '@samples/build';
+import { build } from 'esbuild';
 
 export const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 export const IMAGE_CONTEXT = join(PACKAGE_DIR, 'dist', 'image');
 
 /**
  * The image's build context: one ESM file with every npm dependency bundled (fluent-ffmpeg,
- * the AWS SDK, Powertools, zod), so `docker build` installs nothing from npm.
+ * the AWS SDK, Powertools, zod), so `docker build` installs nothing from npm. Only esbuild:
+ * this script is copied with src/ (README, "Copy it").
  */
 export async function buildImageContext(): Promise<string> {
   rmSync(IMAGE_CONTEXT, { recursive: true, force: true });
   mkdirSync(IMAGE_CONTEXT, { recursive: true });
-  await bundleNode(join(PACKAGE_DIR, 'src', 'main.ts'), join(IMAGE_CONTEXT, 'index.mjs'), { sourcemap: 'inline' });
+  await build({
+    entryPoints: [join(PACKAGE_DIR, 'src', 'main.ts')],
+    outfile: join(IMAGE_CONTEXT, 'index.mjs'),
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'esm',
+    sourcemap: 'inline',
+    // fluent-ffmpeg is CommonJS: it calls require() and reads __dirname inside the ESM bundle.
+    banner: {
+      js: [
+        "import { createRequire as __cr } from 'node:module';",
+        "import { dirname as __dn } from 'node:path';",
+        "import { fileURLToPath as __fu } from 'node:url';",
+        'const require = __cr(import.meta.url);',
+        'const __filename = __fu(import.meta.url);',
+        'const __dirname = __dn(__filename);',
+      ].join(' '),
+    },
+    logLevel: 'warning',
+  });
   return IMAGE_CONTEXT;
 }
 

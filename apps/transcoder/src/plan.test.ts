@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT-0
 import { describe, expect, it } from 'vitest';
-import { probeFixture } from '../test/fixtures/capture-probes.ts';
-import { InvalidInputError } from './errors.ts';
-import { type ProbeData, planRenditions, validateProbe } from './plan.ts';
+import { planRenditions } from './plan.ts';
 
 const DEFAULT = [1080, 720, 480];
 
@@ -57,45 +55,5 @@ describe('planRenditions', () => {
       '720p',
       '480p',
     ]);
-  });
-});
-
-// Real ffprobe 5.1 output of real clips, as the job's probe returns it
-// (test/fixtures/capture-probes.ts), never hand-written: the parser must read what ffprobe prints.
-const real = (name: string) => probeFixture(name) as ProbeData;
-
-describe('validateProbe', () => {
-  it('reads size, duration, frame rate and audio', () => {
-    expect(validateProbe(real('landscape-1920x1080-ntsc'))).toEqual({
-      width: 1920,
-      height: 1080,
-      durationSeconds: 2.002,
-      hasAudio: true,
-      videoCodec: 'h264',
-      frameRate: 30000 / 1001,
-    });
-  });
-
-  it.each(['rotated-90', 'rotated-270', 'rotated-minus-90'])(
-    'swaps width and height for a source whose display matrix turns it a quarter (%s)',
-    (name) => {
-      const info = validateProbe(real(name));
-      expect([info.width, info.height]).toEqual([240, 320]);
-    },
-  );
-
-  it('keeps the coded size for a source turned upside down', () => {
-    const info = validateProbe(real('rotated-180'));
-    expect([info.width, info.height]).toEqual([320, 240]);
-  });
-
-  it('refuses audio only, cover art only, no duration, absurd sizes and too long sources', () => {
-    expect(() => validateProbe(real('audio-only'))).toThrow(/no video stream/);
-    expect(() => validateProbe(real('cover-art-only'))).toThrow(/no video stream/);
-    expect(() => validateProbe(real('raw-h264-no-duration'))).toThrow(/duration/);
-    expect(() => validateProbe(real('tiny-8x8'))).toThrow(/size 8x8/);
-    expect(() => validateProbe(real('wide-8200x16'))).toThrow(/size 8200x16/);
-    expect(() => validateProbe(real('landscape-1920x1080-ntsc'), { maxDurationSeconds: 1 })).toThrow(/limit/);
-    expect(() => validateProbe(real('audio-only'))).toThrow(InvalidInputError);
   });
 });

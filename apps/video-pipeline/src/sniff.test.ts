@@ -1,18 +1,12 @@
 // SPDX-License-Identifier: MIT-0
-import { makeClip } from '@samples/test-support/clips';
 import { describe, expect, it } from 'vitest';
-import { rejectionReason, SNIFF_BYTES, sniffContainer } from './sniff.ts';
+import { rejectionReason, sniffContainer } from './sniff.ts';
 
 const bytes = (...parts: (string | number[])[]) =>
   Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));
 const box = (size: number, type: string, rest = '') => bytes([0, 0, (size >> 8) & 255, size & 255], type, rest);
 
 describe('sniffContainer', () => {
-  it('recognises a real MP4 made by ffmpeg from its first 4 KiB', () => {
-    const clip = makeClip({ width: 320, height: 240, seconds: 1 });
-    expect(sniffContainer(clip.subarray(0, SNIFF_BYTES))).toBe('mp4');
-  });
-
   it('tells containers apart by their magic bytes', () => {
     expect(sniffContainer(box(20, 'ftyp', 'isom\0\0\x02\0'))).toBe('mp4');
     expect(sniffContainer(box(20, 'ftyp', 'qt  \0\0\0\0'))).toBe('quicktime');
