@@ -8,8 +8,10 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
  * no Powertools, no zod, no idempotency records (so duplicates after a failed publish would be
  * announced twice). Not for use as a workload.
  */
-const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-const sns = new SNSClient({});
+// Exported so the benchmark can count each client's round trips.
+export const ddbClient = new DynamoDBClient({});
+export const sns = new SNSClient({});
+const ddb = DynamoDBDocumentClient.from(ddbClient);
 
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const results = await Promise.allSettled(

@@ -1,23 +1,42 @@
 /**
- * pnpm --filter @samples/order-processor bench   (BENCH_ORDERS=N, default 300)
+ * pnpm --filter @samples/order-processor bench   (BENCH_ORDERS=N per round, default 100; BENCH_PAIRS rounds, default 4)
  *
  * 1. Orders/s through the deployed function: the app's CDK stack deployed twice (SQS event source
  *    mapping, batch size 10, maximum concurrency 10), the second stack's function code replaced
- *    by the raw-SDK baseline; each fed the same N orders.
- * 2. Handler time per record in-process against the emulator, batches of 10, same comparison.
- * Prints both figures and the overhead ratios.
+ *    by the raw-SDK baseline; rounds of N orders to each in turn.
+ * 2. Handler time per record in-process against the emulator, batches of 10, rounds in turn, and
+ *    the DynamoDB and SNS round trips per order each handler makes (counted on its SDK clients).
+ * Ratios are taken round by round (median, min-max) and recorded in bench-results/.
  */
 import { join } from 'node:path';
 import { LambdaClient, UpdateFunctionCodeCommand, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
+import { machineFacts, ratioText, recordResults, type Spread, spread } from '@samples/bench';
 import { bundleLambda } from '@samples/build';
 import { startEmulator } from '@samples/emulator';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { createHandler } from '../src/handler.ts';
 import { deployStack, makeOrder, PACKAGE_DIR, queueDepth, type Stack, scanOrders, sendAll } from '../test/stack.ts';
 
-const N = Number(process.env.BENCH_ORDERS ?? 300);
+const N = Number(process.env.BENCH_ORDERS ?? 100);
+const ROUNDS = Number(process.env.BENCH_PAIRS ?? 4);
 const emu = await startEmulator();
 Object.assign(process.env, emu.env);
+
+/** Counts every request a client sends (each attempt: the step after the SDK's retries). */
+function countRequests(client: { middlewareStack: { add: (...a: never[]) => void } }, counter: { n: number }): void {
+  const add = client.middlewareStack.add as unknown as (
+    mw: (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>,
+    opts: { step: 'finalizeRequest'; priority: 'low'; name: string },
+  ) => void;
+  add.call(
+    client.middlewareStack,
+    (next) => (args) => {
+      counter.n++;
+      return next(args);
+    },
+    { step: 'finalizeRequest', priority: 'low', name: 'benchRequestCounter' },
+  );
+}
 
 async function throughput(stack: Stack, tag: string): Promise<number> {
   const orders = Array.from({ length: N }, (_, i) => ({ body: JSON.stringify(makeOrder(`${tag}-${i}`, i)) }));
@@ -60,10 +79,25 @@ const context = {
 } as unknown as Context;
 
 async function perRecord(run: (e: SQSEvent) => Promise<unknown>, tag: string): Promise<number> {
-  for (let i = 0; i < 30; i += 10) await run(event(`${tag}-warm`, i));
   const t0 = performance.now();
   for (let i = 0; i < N; i += 10) await run(event(tag, i));
   return (performance.now() - t0) / N;
+}
+
+/** Runs a and b in turn for ROUNDS rounds (order flipped each round); b's value over a's, round by round. */
+async function inTurn(a: (round: number) => Promise<number>, b: (round: number) => Promise<number>) {
+  const as: number[] = [];
+  const bs: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    if (r % 2 === 0) {
+      as.push(await a(r));
+      bs.push(await b(r));
+    } else {
+      bs.push(await b(r));
+      as.push(await a(r));
+    }
+  }
+  return { a: spread(as), b: spread(bs), ratio: spread(bs.map((x, i) => x / (as[i] as number))) };
 }
 
 const stamp = Date.now().toString(36);
@@ -71,38 +105,93 @@ const lib = await deployStack(`bench-orders-${stamp}`);
 const base = await deployStack(`bench-baseline-${stamp}`);
 try {
   // The same queue, mapping, tables, role and settings: only the code differs.
-  const baseline = await bundleLambda({
+  const baselineBundle = await bundleLambda({
     entry: join(PACKAGE_DIR, 'bench', 'baseline-handler.ts'),
     outdir: join(PACKAGE_DIR, 'dist', 'bench-baseline'),
   });
   const lambda = new LambdaClient({});
-  await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: base.functionName, ZipFile: baseline.zip }));
+  await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: base.functionName, ZipFile: baselineBundle.zip }));
   await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 120 }, { FunctionName: base.functionName });
-  const libRate = await throughput(lib, 'lib');
-  const baseRate = await throughput(base, 'base');
+  await throughput(lib, 'lib-warm');
+  await throughput(base, 'base-warm');
+  const deployed = await inTurn(
+    (r) => throughput(lib, `lib-${r}`),
+    (r) => throughput(base, `base-${r}`),
+  );
   process.env.ORDERS_TABLE = base.ordersTable;
   process.env.TOPIC_ARN = base.topicArn;
   const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
   const { SNSClient } = await import('@aws-sdk/client-sns');
   process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
+  const libCalls = { ddb: { n: 0 }, sns: { n: 0 } };
+  const baseCalls = { ddb: { n: 0 }, sns: { n: 0 } };
+  const libDdb = new DynamoDBClient({});
+  const libSns = new SNSClient({});
+  countRequests(libDdb, libCalls.ddb);
+  countRequests(libSns, libCalls.sns);
   const libHandler = createHandler({
-    ddb: new DynamoDBClient({}),
-    sns: new SNSClient({}),
+    ddb: libDdb,
+    sns: libSns,
     ordersTable: lib.ordersTable,
     idempotencyTable: lib.idempotencyTable,
     conflictsTable: lib.conflictsTable,
     topicArn: lib.topicArn,
   });
-  const libMs = await perRecord((e) => libHandler(e, context), 'lib-inproc');
   // Imported only now: its clients are built at module load and must see the emulator's environment.
-  const { handler: baselineHandler } = await import('./baseline-handler.ts');
-  const baseMs = await perRecord((e) => baselineHandler(e), 'base-inproc');
-  console.log(`order-processor bench (${emu.backend}, ${N} orders, batch size 10)`);
+  const baseline = await import('./baseline-handler.ts');
+  countRequests(baseline.ddbClient, baseCalls.ddb);
+  countRequests(baseline.sns, baseCalls.sns);
+  await perRecord((e) => libHandler(e, context), 'lib-warm');
+  await perRecord((e) => baseline.handler(e), 'base-warm');
+  for (const c of [libCalls, baseCalls]) c.ddb.n = c.sns.n = 0;
+  const inProcess = await inTurn(
+    (r) => perRecord((e) => libHandler(e, context), `lib-inproc-${r}`),
+    (r) => perRecord((e) => baseline.handler(e), `base-inproc-${r}`),
+  );
+  const orders = N * ROUNDS;
+  const perOrder = (c: { n: number }) => c.n / orders;
+  const libTrips = perOrder(libCalls.ddb) + perOrder(libCalls.sns);
+  const baseTrips = perOrder(baseCalls.ddb) + perOrder(baseCalls.sns);
+  // Costs, Powertools over the baseline: a rate ratio (baseline/powertools orders/s) already is
+  // one; a time ratio (baseline/powertools ms) is inverted.
+  const invert = (r: Spread): Spread => ({ median: 1 / r.median, min: 1 / r.max, max: 1 / r.min });
+  console.log(`order-processor bench (${emu.backend}, ${ROUNDS} rounds of ${N} orders each way, batch size 10)`);
   console.log(
-    `  deployed: powertools ${libRate.toFixed(1)} orders/s, baseline ${baseRate.toFixed(1)} orders/s, ratio ${(baseRate / libRate).toFixed(2)}x`,
+    `  deployed: powertools ${deployed.a.median.toFixed(1)} orders/s, baseline ${deployed.b.median.toFixed(1)} orders/s; time per order, powertools over baseline ${ratioText(deployed.ratio)}`,
   );
   console.log(
-    `  handler time per record: powertools ${libMs.toFixed(2)} ms, baseline ${baseMs.toFixed(2)} ms, overhead ratio ${(libMs / baseMs).toFixed(2)}x`,
+    `  handler time per record: powertools ${inProcess.a.median.toFixed(2)} ms, baseline ${inProcess.b.median.toFixed(2)} ms; powertools over baseline ${ratioText(invert(inProcess.ratio))}`,
+  );
+  console.log(
+    `  round trips per order: powertools ${perOrder(libCalls.ddb).toFixed(2)} DynamoDB + ${perOrder(libCalls.sns).toFixed(2)} SNS, ` +
+      `baseline ${perOrder(baseCalls.ddb).toFixed(2)} + ${perOrder(baseCalls.sns).toFixed(2)}`,
+  );
+  recordResults(
+    'order-processor',
+    [
+      {
+        figure: 'handler time per record (in-process, emulator)',
+        value: `${inProcess.a.median.toFixed(2)} ms`,
+        baseline: 'raw-SDK handler without idempotency records (not the same guarantee)',
+        ratio: invert(inProcess.ratio),
+        target: '<= 1.30x',
+        met: invert(inProcess.ratio).median <= 1.3,
+      },
+      {
+        figure: 'time per order, deployed (SQS -> Lambda in the emulator)',
+        value: `${deployed.a.median.toFixed(1)} orders/s`,
+        baseline: 'the same baseline, deployed',
+        ratio: deployed.ratio,
+        target: '<= 1.30x',
+        met: deployed.ratio.median <= 1.3,
+      },
+      {
+        figure: 'DynamoDB + SNS round trips per order',
+        value: `${libTrips.toFixed(2)}`,
+        baseline: `baseline ${baseTrips.toFixed(2)}`,
+      },
+    ],
+    machineFacts({ backend: emu.backend }),
   );
 } finally {
   await lib.remove();
