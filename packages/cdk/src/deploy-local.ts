@@ -2,8 +2,9 @@
  * `pnpm deploy:local` in a workload: its CDK app deployed into the local emulator with the
  * real CDK CLI: `cdk bootstrap` (idempotent), then `cdk deploy`; the assembly and its
  * `outputs.json` go to `cdk.out/local/<stack name>`. The emulator is the one `AWS_ENDPOINT_URL`
- * points at (start one with `pnpm emulator start` and export what it prints). Tables and
- * buckets are deleted with the stack (`REMOVAL_POLICY=destroy`), as befits a throw-away emulator.
+ * points at (start one with `pnpm emulator start` and export what it prints). Tables whose app
+ * reads `REMOVAL_POLICY` are deleted with the stack (`REMOVAL_POLICY=destroy`); media buckets
+ * are retained as on AWS and go with the emulator.
  *
  *   node ../../packages/cdk/src/deploy-local.ts [deploy|destroy] [-c name=value ...]
  */
