@@ -8,7 +8,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import type { S3Event, S3EventRecord } from 'aws-lambda';
+import type { Context, S3Event, S3EventRecord } from 'aws-lambda';
 import { type Config, parseConfig } from './config.ts';
 import { RejectedInput } from './errors.ts';
 import { decodeS3Key, recursionGuard, renditionKeyProblem } from './plan.ts';
@@ -28,7 +28,11 @@ export type Outcome = 'resized' | 'skipped' | 'rejected';
  * skipped. Every other failure throws, so Lambda retries the event, and the retry rewrites the
  * same keys.
  */
-export async function handler(event: S3Event): Promise<{ results: { key: string; outcome: Outcome }[] }> {
+export async function handler(
+  event: S3Event,
+  context?: Context,
+): Promise<{ results: { key: string; outcome: Outcome }[] }> {
+  if (context) logger.addContext(context);
   const results: { key: string; outcome: Outcome }[] = [];
   for (const record of event.Records ?? []) {
     const key = decodeS3Key(record.s3.object.key);

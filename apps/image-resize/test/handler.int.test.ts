@@ -8,11 +8,12 @@ import {
 } from '@aws-sdk/client-s3';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { listKeys } from '@samples/emulator/waiters';
-import type { S3EventRecord } from 'aws-lambda';
+import { captureLogs } from '@samples/test-support/logs';
+import type { Context, S3Event, S3EventRecord } from 'aws-lambda';
 import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { parseConfig } from '../src/config.ts';
-import type { Deps, processRecord as ProcessRecord } from '../src/handler.ts';
+import type { Deps, handler as Handler, processRecord as ProcessRecord } from '../src/handler.ts';
 import { photo } from './images.ts';
 
 // The handler's processing in this process, against the emulator's S3 and real sharp: the stages
@@ -21,6 +22,7 @@ const bucket = uniqueName('resize-int');
 const PREFIX = 'renditions/';
 let s3: S3Client;
 let processRecord: typeof ProcessRecord;
+let handler: typeof Handler;
 let deps: (client: S3Client) => Deps;
 
 const record = (key: string) => ({ s3: { bucket: { name: bucket }, object: { key } } }) as unknown as S3EventRecord;
@@ -40,13 +42,33 @@ describeWith(['s3'], 'image-resize processing, in process', () => {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     // The module reads its configuration from the environment when it loads, as on Lambda.
     vi.stubEnv('DEST_BUCKET', bucket);
-    ({ processRecord } = await import('../src/handler.ts'));
+    ({ processRecord, handler } = await import('../src/handler.ts'));
     const config = parseConfig({ DEST_BUCKET: bucket, DEST_PREFIX: PREFIX });
     const logger = new Logger({ serviceName: 'image-resize-test', logLevel: 'SILENT' });
     deps = (client) => ({ s3: client, config, logger });
   });
   afterAll(() => {
     vi.unstubAllEnvs();
+  });
+
+  it('logs each record as JSON with the invocation it came in (request id, function, cold start)', async () => {
+    const context = {
+      awsRequestId: 'req-1',
+      functionName: 'image-resize',
+      functionVersion: '$LATEST',
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:image-resize',
+      memoryLimitInMB: '1024',
+    } as Context;
+    // A rendition's own upload: skipped before any S3 call, logged with its reason.
+    const key = `${PREFIX}photo.jpg/640w.webp`;
+    const logs = await captureLogs(() => handler({ Records: [record(key)] } as S3Event, context));
+    expect(logs.find((l) => l.message === 'skipped: would write where the trigger listens')).toMatchObject({
+      service: 'image-resize',
+      bucket,
+      key,
+      function_request_id: 'req-1',
+      function_name: 'image-resize',
+    });
   });
 
   it('a retry that fails after an earlier success leaves every earlier rendition in place', async () => {

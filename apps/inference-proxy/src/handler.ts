@@ -36,6 +36,7 @@ export async function handler(event: ProxyEvent, context: Context): Promise<Prox
   const requestId = requestIdOf(event) ?? context?.awsRequestId ?? 'unknown';
   const reply = (status: number, body: unknown) =>
     jsonResult(status, body, { requestId, allowOrigin: config.CORS_ALLOW_ORIGIN });
+  logger.addContext(context);
   logger.appendKeys({ requestId });
   try {
     if (methodOf(event) === 'OPTIONS') return { ...reply(204, undefined), body: '' };

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TEST_CREDENTIALS } from '@samples/emulator';
+import { captureLogs } from '@samples/test-support/logs';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -53,9 +54,31 @@ const event = {
   body: PNG.toString('base64'),
   requestContext: { requestId: 'int-req', http: { method: 'POST', path: '/classify' } },
 } as unknown as APIGatewayProxyEventV2;
-const context = { awsRequestId: 'ctx-req' } as Context;
+const context = {
+  awsRequestId: 'ctx-req',
+  functionName: 'inference-proxy',
+  functionVersion: '3',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:inference-proxy:live',
+  memoryLimitInMB: '512',
+} as Context;
 
 describe('InvokeEndpoint failures', () => {
+  it('logs them as JSON with the invocation (request id, function, cold start)', async () => {
+    behaviour = 'throttle';
+    const logged = await captureLogs(() => handler(event, context));
+    const failure = logged.find((l) => l.message === 'InvokeEndpoint failed');
+    expect(failure).toMatchObject({
+      level: 'ERROR',
+      service: 'inference-proxy',
+      requestId: 'int-req',
+      function_request_id: 'ctx-req',
+      function_name: 'inference-proxy',
+      function_arn: context.invokedFunctionArn,
+      status: 503,
+    });
+    expect(typeof failure?.cold_start).toBe('boolean');
+  });
+
   it.each<[Behaviour, number]>([
     ['hang', 504],
     ['throttle', 503],
