@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT-0
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import {
   GetObjectCommand,
   HeadObjectCommand,
@@ -15,6 +16,8 @@ import { decodeS3Key, recursionGuard, renditionKeyProblem } from './plan.ts';
 import { type Encoded, renderAll } from './resize.ts';
 
 const logger = new Logger({ serviceName: 'image-resize' });
+// CloudWatch metrics as embedded-metric-format log lines: no PutMetricData call, no IAM.
+const metrics = new Metrics({ namespace: 'ImageResize', serviceName: 'image-resize' });
 const config = parseConfig(process.env);
 // Region and endpoint come from the environment (AWS_REGION, AWS_ENDPOINT_URL), as on AWS.
 const s3 = new S3Client({});
@@ -33,24 +36,39 @@ export async function handler(
   context?: Context,
 ): Promise<{ results: { key: string; outcome: Outcome }[] }> {
   if (context) logger.addContext(context);
+  metrics.captureColdStartMetric();
   const results: { key: string; outcome: Outcome }[] = [];
-  for (const record of event.Records ?? []) {
-    const key = decodeS3Key(record.s3.object.key);
-    results.push({ key, outcome: await processRecord(record, key, { s3, config, logger }) });
+  try {
+    for (const record of event.Records ?? []) {
+      const key = decodeS3Key(record.s3.object.key);
+      const outcome = await processRecord(record, key, { s3, config, logger, metrics });
+      metrics.addMetric(OUTCOME_METRIC[outcome], MetricUnit.Count, 1);
+      results.push({ key, outcome });
+    }
+  } finally {
+    // Also when a record throws: what the invocation did before it is counted.
+    metrics.publishStoredMetrics();
   }
   return { results };
 }
+
+const OUTCOME_METRIC: Record<Outcome, string> = {
+  resized: 'ImagesResized',
+  skipped: 'ImagesSkipped',
+  rejected: 'ImagesRejected',
+};
 
 export interface Deps {
   s3: S3Client;
   config: Config;
   logger: Logger;
+  metrics?: Metrics;
 }
 
 export async function processRecord(
   record: S3EventRecord,
   key: string,
-  { s3, config, logger }: Deps,
+  { s3, config, logger, metrics }: Deps,
 ): Promise<Outcome> {
   const bucket = record.s3.bucket.name;
   const log = logger.createChild({ persistentLogAttributes: { bucket, key } });
@@ -76,6 +94,7 @@ export async function processRecord(
     const renditions = await renderAll(input, key, config);
     const tEncode = performance.now();
     await putAll(s3, config, renditions, head.ETag ?? '');
+    metrics?.addMetric('RenditionsWritten', MetricUnit.Count, renditions.length);
     log.info('resized', {
       sourceBytes: bytes,
       renditions: renditions.map((r) => ({ key: r.key, width: r.width, height: r.height, bytes: r.body.length })),

@@ -69,6 +69,13 @@ describeWith(['s3'], 'image-resize processing, in process', () => {
       function_request_id: 'req-1',
       function_name: 'image-resize',
     });
+    // The outcome as a CloudWatch metric, in embedded metric format.
+    const emf = logs.find((l) => (l._aws as { CloudWatchMetrics?: unknown[] })?.CloudWatchMetrics);
+    expect(emf).toMatchObject({
+      _aws: { CloudWatchMetrics: [{ Namespace: 'ImageResize', Dimensions: [['service']] }] },
+      service: 'image-resize',
+      ImagesSkipped: 1,
+    });
   });
 
   it('a retry that fails after an earlier success leaves every earlier rendition in place', async () => {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT-0
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
@@ -21,6 +22,15 @@ const config = z
   .parse(process.env);
 
 const logger = new Logger({ serviceName: 'inference-proxy' });
+// CloudWatch metrics as embedded-metric-format log lines: no PutMetricData call, no IAM.
+const metrics = new Metrics({ namespace: 'InferenceProxy', serviceName: 'inference-proxy' });
+
+/** Counts an answer that is not a prediction, by its status (a handful of values: a bounded dimension). */
+function countRefusal(status: number): void {
+  const m = metrics.singleMetric();
+  m.addDimension('status', String(status));
+  m.addMetric(status < 500 ? 'RequestsRejected' : 'RequestsFailed', MetricUnit.Count, 1);
+}
 // Endpoint and region come from the environment (AWS_REGION, AWS_ENDPOINT_URL[_SAGEMAKER_RUNTIME]).
 const sagemaker = new SageMakerRuntimeClient({
   maxAttempts: MODEL_ATTEMPTS,
@@ -37,6 +47,7 @@ export async function handler(event: ProxyEvent, context: Context): Promise<Prox
   const reply = (status: number, body: unknown) =>
     jsonResult(status, body, { requestId, allowOrigin: config.CORS_ALLOW_ORIGIN });
   logger.addContext(context);
+  metrics.captureColdStartMetric();
   logger.appendKeys({ requestId });
   try {
     if (methodOf(event) === 'OPTIONS') return { ...reply(204, undefined), body: '' };
@@ -66,15 +77,20 @@ export async function handler(event: ProxyEvent, context: Context): Promise<Prox
       top: predictions[0],
       modelMs: Math.round(performance.now() - t0),
     });
+    metrics.addMetric('PredictionsServed', MetricUnit.Count, 1);
+    metrics.addMetric('ModelLatency', MetricUnit.Milliseconds, Math.round(performance.now() - t0));
     return reply(200, { predictions });
   } catch (err) {
     if (err instanceof HttpError) {
       if (err.status < 500) logger.warn('request rejected', { status: err.status, reason: err.message });
+      countRefusal(err.status);
       return reply(err.status, { error: err.message, requestId });
     }
     logger.error('unexpected failure', { error: err });
+    countRefusal(500);
     return reply(500, { error: 'internal error', requestId });
   } finally {
+    metrics.publishStoredMetrics();
     logger.removeKeys(['requestId']);
   }
 }

@@ -65,8 +65,8 @@ const context = {
 describe('InvokeEndpoint failures', () => {
   it('logs them as JSON with the invocation (request id, function, cold start)', async () => {
     behaviour = 'throttle';
-    const logged = await captureLogs(() => handler(event, context));
-    const failure = logged.find((l) => l.message === 'InvokeEndpoint failed');
+    const logs = await captureLogs(() => handler(event, context));
+    const failure = logs.find((l) => l.message === 'InvokeEndpoint failed');
     expect(failure).toMatchObject({
       level: 'ERROR',
       service: 'inference-proxy',
@@ -77,6 +77,13 @@ describe('InvokeEndpoint failures', () => {
       status: 503,
     });
     expect(typeof failure?.cold_start).toBe('boolean');
+    // Counted by status as a CloudWatch metric, in embedded metric format.
+    const emf = logs.find((l) => l.RequestsFailed !== undefined);
+    expect(emf).toMatchObject({
+      _aws: { CloudWatchMetrics: [{ Namespace: 'InferenceProxy', Dimensions: [['service', 'status']] }] },
+      status: '503',
+      RequestsFailed: 1,
+    });
   });
 
   it.each<[Behaviour, number]>([
