@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT-0
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConflictException, ECSClient, RunTaskCommand, type RunTaskCommandOutput } from '@aws-sdk/client-ecs';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -60,6 +61,7 @@ export interface LauncherDeps {
   ddb: DynamoDBDocumentClient;
   config: Config;
   logger?: Logger;
+  metrics?: Metrics;
   /** Epoch milliseconds; a test moves it. */
   now?: () => number;
 }
@@ -70,6 +72,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function createHandler(deps: LauncherDeps) {
   const { ecs, s3, config } = deps;
   const logger = deps.logger ?? new Logger({ serviceName: 'ecs-task-launcher' });
+  // CloudWatch metrics as embedded-metric-format log lines: no PutMetricData call, no IAM.
+  const metrics = deps.metrics ?? new Metrics({ namespace: 'EcsTaskLauncher', serviceName: 'ecs-task-launcher' });
   const now = deps.now ?? Date.now;
   const records = new LaunchRecords(deps.ddb, config.LAUNCH_TABLE, config.CLAIM_LEASE_SECONDS * 1000);
 
@@ -202,6 +206,15 @@ export function createHandler(deps: LauncherDeps) {
 
   return async (event: unknown, context?: Context): Promise<LaunchResult> => {
     if (context) logger.addContext(context);
+    metrics.captureColdStartMetric();
+    try {
+      return await launchAll(event);
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+
+  async function launchAll(event: unknown): Promise<LaunchResult> {
     const parsed = parseEvent(event);
     for (const i of parsed.ignored) logger.info('not an object creation, ignored', i);
 
@@ -223,6 +236,11 @@ export function createHandler(deps: LauncherDeps) {
         errors.push(err instanceof Error ? err : new Error(String(err)));
       }
     }
+    const started = result.launched.filter((l) => l.started).length;
+    metrics.addMetric('TasksStarted', MetricUnit.Count, started);
+    metrics.addMetric('LaunchesFoundDone', MetricUnit.Count, result.launched.length - started);
+    metrics.addMetric('ObjectsSkipped', MetricUnit.Count, result.skipped.length);
+    metrics.addMetric('LaunchesFailed', MetricUnit.Count, errors.length);
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) {
       throw new RunTaskFailedError(
@@ -230,7 +248,7 @@ export function createHandler(deps: LauncherDeps) {
       );
     }
     return result;
-  };
+  }
 }
 
 let lambdaHandler: ReturnType<typeof createHandler> | undefined;

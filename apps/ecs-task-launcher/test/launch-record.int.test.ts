@@ -1,9 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RunTaskCommand } from '@aws-sdk/client-ecs';
 import { S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
+import { captureLogs } from '@samples/test-support/logs';
 import { beforeAll, beforeEach, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import { createHandler } from '../src/handler.ts';
@@ -26,8 +28,10 @@ describeWith(['dynamodb'], 'ecs-task-launcher: the record of started uploads', (
   let object: { bucket: string; key: string; etag: string };
   const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 
+  const metrics = new Metrics({ namespace: 'EcsTaskLauncherTest', serviceName: 'ecs-task-launcher' });
   const launcher = () =>
     createHandler({
+      metrics,
       ecs: ecs.client(),
       s3: new S3Client({}),
       ddb,
@@ -66,15 +70,25 @@ describeWith(['dynamodb'], 'ecs-task-launcher: the record of started uploads', (
   });
 
   it('a re-delivery hours after the task stopped starts no second task', async () => {
-    const first = await launcher()(object);
+    let first: Awaited<ReturnType<ReturnType<typeof launcher>>> = { launched: [], skipped: [] };
+    const firstLogs = await captureLogs(async () => {
+      first = await launcher()(object);
+    });
     expect(first.launched[0]).toMatchObject({ started: true, taskArns: [ecs.tasks[0]?.taskArn] });
     clock += 10 * MINUTE;
     ecs.stop(ecs.tasks[0]?.taskArn as string);
     // Past what ECS remembers: ListTasks forgets the stopped task after an hour, and the
     // client token lives for the task's lifetime plus one hour.
     clock += 3 * HOUR;
-    const again = await launcher()(object);
+    let again: typeof first = { launched: [], skipped: [] };
+    const againLogs = await captureLogs(async () => {
+      again = await launcher()(object);
+    });
     expect(again.launched[0]).toMatchObject({ started: false, taskArns: first.launched[0]?.taskArns });
+    // Counted as CloudWatch metrics (embedded metric format): one task started, then none.
+    const emf = (logs: Record<string, unknown>[]) => logs.find((l) => l.TasksStarted !== undefined);
+    expect(emf(firstLogs)).toMatchObject({ TasksStarted: 1, LaunchesFoundDone: 0, LaunchesFailed: 0 });
+    expect(emf(againLogs)).toMatchObject({ TasksStarted: 0, LaunchesFoundDone: 1, LaunchesFailed: 0 });
     expect(ecs.tasks).toHaveLength(1);
     expect(await record()).toMatchObject({
       bucket: 'uploads',
