@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT-0
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context } from 'aws-lambda';
@@ -23,6 +24,7 @@ export interface NotifyDeps {
   outputBucket: string;
   outputPrefix: string;
   logger?: Logger;
+  metrics?: Metrics;
 }
 
 /**
@@ -33,8 +35,11 @@ export interface NotifyDeps {
  */
 export function createNotifier(deps: NotifyDeps) {
   const logger = deps.logger ?? new Logger({ serviceName: 'video-pipeline' });
+  // CloudWatch metrics as embedded-metric-format log lines: no PutMetricData call, no IAM.
+  const metrics = deps.metrics ?? new Metrics({ namespace: 'VideoPipeline', serviceName: 'video-pipeline' });
   return async (event: unknown, context?: Context): Promise<{ messageId: string; eventType: string }> => {
     if (context) logger.addContext(context);
+    metrics.captureColdStartMetric();
     const input = NotifyInput.parse(event);
     let done: Parameters<typeof buildNotice>[1];
     if (input.status === 'SUCCEEDED') {
@@ -68,6 +73,10 @@ export function createNotifier(deps: NotifyDeps) {
       }),
     );
     logger.info('notice published', { eventType: notice.eventType, source: notice.source, messageId: res.MessageId });
+    // By event type (three values): completions, rejections and failures each have their own count.
+    const published = metrics.singleMetric();
+    published.addDimension('eventType', notice.eventType);
+    published.addMetric('NoticesPublished', MetricUnit.Count, 1);
     return { messageId: res.MessageId ?? '', eventType: notice.eventType };
   };
 }

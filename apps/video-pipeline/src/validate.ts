@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT-0
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
@@ -30,6 +31,7 @@ export interface ValidateDeps {
   s3: S3Client;
   maxBytes: number;
   logger?: Logger;
+  metrics?: Metrics;
 }
 
 const isPreconditionFailed = (err: unknown) => {
@@ -45,8 +47,9 @@ const isPreconditionFailed = (err: unknown) => {
  */
 export function createValidator(deps: ValidateDeps) {
   const logger = deps.logger ?? new Logger({ serviceName: 'video-pipeline' });
-  return async (event: unknown, context?: Context): Promise<Validation> => {
-    if (context) logger.addContext(context);
+  // CloudWatch metrics as embedded-metric-format log lines: no PutMetricData call, no IAM.
+  const metrics = deps.metrics ?? new Metrics({ namespace: 'VideoPipeline', serviceName: 'video-pipeline' });
+  const validate = async (event: unknown): Promise<Validation> => {
     const parsed = Input.safeParse(event);
     if (!parsed.success) {
       const reason = `invalid input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
@@ -101,6 +104,17 @@ export function createValidator(deps: ValidateDeps) {
     if (reason) logger.error('video rejected', { bucket, key, ...result });
     else logger.info('video accepted', { bucket, key, ...result });
     return result;
+  };
+  return async (event: unknown, context?: Context): Promise<Validation> => {
+    if (context) logger.addContext(context);
+    metrics.captureColdStartMetric();
+    try {
+      const result = await validate(event);
+      metrics.addMetric(result.valid ? 'VideosAccepted' : 'VideosRejected', MetricUnit.Count, 1);
+      return result;
+    } finally {
+      metrics.publishStoredMetrics();
+    }
   };
 }
 
