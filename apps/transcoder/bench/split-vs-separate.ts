@@ -9,10 +9,11 @@
  *   BENCH_SECONDS=10 BENCH_PRESET=medium BENCH_ROUNDS=2 pnpm --filter @samples/transcoder bench
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { machineFacts, paired, printPaired, ratioOf, recordResults } from '@samples/bench';
+import { makeClip } from '@samples/test-support/clips';
 import { transcode } from '../src/ffmpeg.ts';
 import { planRenditions } from '../src/plan.ts';
 import { buildTranscodeSpec } from '../src/spec.ts';
@@ -23,31 +24,7 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 4);
 const dir = mkdtempSync(join(tmpdir(), 'transcoder-bench-'));
 const source = join(dir, 'source.mp4');
 
-execFileSync('ffmpeg', [
-  '-v',
-  'error',
-  '-y',
-  '-f',
-  'lavfi',
-  '-i',
-  `testsrc2=size=1920x1080:rate=30:duration=${seconds}`,
-  '-f',
-  'lavfi',
-  '-i',
-  `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
-  '-c:v',
-  'libx264',
-  '-preset',
-  'veryfast',
-  '-crf',
-  '18',
-  '-pix_fmt',
-  'yuv420p',
-  '-c:a',
-  'aac',
-  '-shortest',
-  source,
-]);
+writeFileSync(source, makeClip({ width: 1920, height: 1080, seconds, fps: 30, preset: 'veryfast', crf: 18 }));
 
 const renditions = planRenditions({ width: 1920, height: 1080 }, [1080, 720, 480]);
 const settings = { preset, crf: 23 };

@@ -12,6 +12,9 @@ export interface ClipOptions {
   fps?: number;
   /** The index (moov) before the media data, as `-movflags +faststart` writes it. */
   faststart?: boolean;
+  /** libx264 settings: `ultrafast` by default (quick to make); a slower preset and low CRF make a camera-like bitrate. */
+  preset?: string;
+  crf?: number;
 }
 
 /** Runs `fn` with a file path in a fresh scratch directory, removed again afterwards. */
@@ -31,6 +34,8 @@ export function makeClip({
   audio = true,
   fps = 30,
   faststart = false,
+  preset = 'ultrafast',
+  crf,
 }: ClipOptions): Buffer {
   const args = [
     '-v',
@@ -42,7 +47,15 @@ export function makeClip({
     `testsrc2=size=${width}x${height}:rate=${fps}:duration=${seconds}`,
   ];
   if (audio) args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${seconds}`);
-  args.push('-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p');
+  args.push(
+    '-c:v',
+    'libx264',
+    '-preset',
+    preset,
+    ...(crf === undefined ? [] : ['-crf', String(crf)]),
+    '-pix_fmt',
+    'yuv420p',
+  );
   if (audio) args.push('-c:a', 'aac', '-shortest');
   if (faststart) args.push('-movflags', '+faststart');
   return scratch('clip.mp4', (file) => {
