@@ -88,7 +88,8 @@ export async function processRecord(
       throw new RejectedInput(`object is ${bytes} bytes, above MAX_INPUT_BYTES ${config.maxInputBytes}`);
     }
     const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, IfMatch: head.ETag }));
-    const input = Buffer.from(await res.Body!.transformToByteArray());
+    if (!res.Body) throw new Error(`GetObject of s3://${bucket}/${key} returned no body`);
+    const input = Buffer.from(await res.Body.transformToByteArray());
     const tDecode = performance.now();
     // Throws RejectedInput when the input cannot be read; any other error is left to Lambda's retries.
     const renditions = await renderAll(input, key, config);

@@ -37,7 +37,8 @@ export async function renderAll(input: Buffer, sourceKey: string, config: Config
   // One decode, straight to the largest rendition's size: JPEG and WebP decoders shrink
   // while decoding, so a 12 MP photo is never expanded to full size. libvips decodes lazily,
   // so this pipeline is where a truncated or corrupt file fails.
-  const largest = plan[0]!;
+  const largest = plan[0];
+  if (!largest) throw new Error('no renditions planned');
   const { data, info } = await sharp(input, options)
     .rotate()
     .resize({ width: largest.width, height: largest.height, fit: 'fill' })

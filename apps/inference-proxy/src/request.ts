@@ -124,7 +124,7 @@ export function sniffImageType(bytes: Uint8Array): ImageType | undefined {
 
 /** The media type of a Content-Type header, lower case, without parameters ("image/jpg" read as JPEG). */
 export function mediaTypeOf(value: string | undefined): string {
-  const t = (value ?? '').split(';', 1)[0]!.trim().toLowerCase();
+  const t = ((value ?? '').split(';', 1)[0] ?? '').trim().toLowerCase();
   return t === 'image/jpg' ? 'image/jpeg' : t;
 }
 

@@ -34,7 +34,7 @@ export function route(method: string | undefined, url: string | undefined): Rout
 
 /** The media type of a Content-Type header, lower case, without parameters. */
 export function mediaType(header: string | undefined): string {
-  return (header ?? '').split(';', 1)[0]!.trim().toLowerCase();
+  return ((header ?? '').split(';', 1)[0] ?? '').trim().toLowerCase();
 }
 
 export function isAcceptedContentType(header: string | undefined): boolean {

@@ -47,7 +47,8 @@ export function createNotifier(deps: NotifyDeps) {
       let text: string;
       try {
         const res = await deps.s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
-        text = await res.Body!.transformToString();
+        if (!res.Body) throw new Error(`GetObject of s3://${location.bucket}/${location.key} returned no body`);
+        text = await res.Body.transformToString();
       } catch (err) {
         if (!(await objectMissing(deps.s3, location, err))) throw err;
         throw new TranscodeIncompleteError(

@@ -65,19 +65,14 @@ export function createValidator(deps: ValidateDeps) {
         new HeadObjectCommand({ Bucket: bucket, Key: key, IfMatch: expected ? `"${expected}"` : undefined }),
       );
       head = { size: h.ContentLength ?? 0, contentType: h.ContentType, etag: h.ETag ? unquoted(h.ETag) : expected };
-      bytes =
-        head.size === 0
-          ? new Uint8Array()
-          : await (
-              await deps.s3.send(
-                new GetObjectCommand({
-                  Bucket: bucket,
-                  Key: key,
-                  Range: `bytes=0-${SNIFF_BYTES - 1}`,
-                  IfMatch: h.ETag,
-                }),
-              )
-            ).Body!.transformToByteArray();
+      bytes = new Uint8Array();
+      if (head.size > 0) {
+        const res = await deps.s3.send(
+          new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${SNIFF_BYTES - 1}`, IfMatch: h.ETag }),
+        );
+        if (!res.Body) throw new Error(`GetObject of s3://${bucket}/${key} returned no body`);
+        bytes = await res.Body.transformToByteArray();
+      }
     } catch (err) {
       let reason: string;
       if (isPreconditionFailed(err)) {
