@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Backend, buildApp, type Claim } from './app.ts';
 import type { Order } from './order.ts';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 

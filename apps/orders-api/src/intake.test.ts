@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT-0
 import { describe, expect, it } from 'vitest';
 import { keyProblem, ORDER_ID, orderIdFor, readOrderRequest, toOrder } from './intake.ts';
 
