@@ -80,7 +80,8 @@ export function buildApp(opts: AppOptions): FastifyInstance {
     return reply.code(500).send({ error: 'InternalError' });
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // The load balancer's and Docker's probes: answered, not logged.
+  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
 
   app.post('/orders', async (req, reply) => {
     const key = req.headers['idempotency-key'];
