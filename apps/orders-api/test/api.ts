@@ -25,7 +25,7 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { emulator } from '@samples/emulator/testing';
+import type { EmulatorInfo } from '@samples/emulator';
 import { waitFor } from '@samples/emulator/waiters';
 import { buildOrdersApiImage } from './image.ts';
 
@@ -53,15 +53,14 @@ export interface ApiTargets {
  * port. Through it the API's calls count as TLS (`aws:SecureTransport`), as every call to AWS
  * does, so the queue's SSL-only policy lets them through; straight to the emulator it would not.
  */
-function proxyForContainers(): string {
-  const info = emulator();
+function proxyForContainers(info: EmulatorInfo): string {
   return `http://${new URL(info.containerEndpoint).hostname}:${new URL(info.endpoint).port}`;
 }
 
 /** The SDK sends to the queue URL's host: the same queue at the address containers reach. */
-function reachableFromContainers(queueUrl: string): string {
+function reachableFromContainers(info: EmulatorInfo, queueUrl: string): string {
   const url = new URL(queueUrl);
-  url.host = new URL(proxyForContainers()).host;
+  url.host = new URL(proxyForContainers(info)).host;
   return url.toString();
 }
 
@@ -92,7 +91,12 @@ export async function createRequestsTable(ddb: DynamoDBClient, name: string): Pr
  * AWS::ApplicationAutoScaling::* and no standalone AWS::EC2::SecurityGroupIngress, both of
  * which the stack needs (scaling 2-10 on CPU; the ALB-to-task rule).
  */
-export async function deployApi(name: string, targets: ApiTargets, opts: { desiredCount?: number } = {}) {
+export async function deployApi(
+  info: EmulatorInfo,
+  name: string,
+  targets: ApiTargets,
+  opts: { desiredCount?: number } = {},
+): Promise<ApiDeployment> {
   const env = process.env;
   const ecs = new ECSClient({});
   const elb = new ElasticLoadBalancingV2Client({});
@@ -118,14 +122,14 @@ export async function deployApi(name: string, targets: ApiTargets, opts: { desir
           environment: [
             // The emulator names queues after the address this machine reached it at, which a
             // container cannot (on AWS the URL is sqs.<region>.amazonaws.com for both).
-            { name: 'ORDERS_QUEUE_URL', value: reachableFromContainers(targets.queueUrl) },
+            { name: 'ORDERS_QUEUE_URL', value: reachableFromContainers(info, targets.queueUrl) },
             { name: 'ORDERS_TABLE', value: targets.ordersTable },
             { name: 'REJECTIONS_TABLE', value: targets.rejectionsTable },
             { name: 'REQUESTS_TABLE', value: requestsTable },
             // The emulator sets AWS_ENDPOINT_URL in its tasks to its own address; the
             // service-specific variables take precedence in the SDK and name the proxy.
-            { name: 'AWS_ENDPOINT_URL_SQS', value: proxyForContainers() },
-            { name: 'AWS_ENDPOINT_URL_DYNAMODB', value: proxyForContainers() },
+            { name: 'AWS_ENDPOINT_URL_SQS', value: proxyForContainers(info) },
+            { name: 'AWS_ENDPOINT_URL_DYNAMODB', value: proxyForContainers(info) },
             // Fargate serves the task role's credentials from 169.254.170.2; the emulator's
             // credentials URI is plain HTTP to a host name, which the SDK refuses: the test
             // passes the emulator's credentials and region instead.

@@ -1,4 +1,5 @@
-import { ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { spawn, spawnSync } from 'node:child_process';
+import { DescribeTasksCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { waitFor } from '@samples/emulator/waiters';
 import { deployStack, drain, noticeOrderIds, type Stack, scanItems } from '@samples/order-processor/stack';
@@ -23,7 +24,7 @@ describeWith(['cloudformation', 'ecs', 'sqs', 'dynamodb', 'sns', 'lambda'], 'ord
         'ECS and ELBv2 APIs (its stack needs AWS::ApplicationAutoScaling::* and AWS::EC2::SecurityGroupIngress, ' +
         "which the emulator's CloudFormation lacks); the order processor is its deployed CDK stack",
     );
-    api = await deployApi(name, {
+    api = await deployApi(info, name, {
       queueUrl: stack.queueUrl,
       ordersTable: stack.ordersTable,
       rejectionsTable: stack.rejectionsTable,
@@ -118,7 +119,7 @@ describeWith(['cloudformation', 'ecs', 'sqs', 'dynamodb', 'sns', 'lambda'], 'ord
     expect(big.status).toBe(413);
   });
 
-  it('loses no order answered 202 when a task is stopped (SIGTERM) during requests', async () => {
+  it('loses no order answered 202 when a task gets SIGTERM during requests, and the task drains and exits', async () => {
     const [victim] = await api.tasks();
     expect(victim).toBeDefined();
     const accepted: string[] = [];
@@ -136,15 +137,40 @@ describeWith(['cloudformation', 'ecs', 'sqs', 'dynamodb', 'sns', 'lambda'], 'ord
         }
       }
     };
+    // The stopped task's own log, followed live (the emulator removes the container once stopped).
+    const ecs = new ECSClient({});
+    const described = await ecs.send(new DescribeTasksCommand({ cluster: api.cluster, tasks: [victim as string] }));
+    const containerId = described.tasks?.[0]?.containers?.[0]?.runtimeId as string;
+    let victimLog = '';
+    const follow = spawn('docker', ['logs', '-f', containerId]);
+    follow.stdout.on('data', (d) => {
+      victimLog += d;
+    });
     const until = Date.now() + 6000;
     const load = Promise.all(Array.from({ length: 6 }, () => worker(until)));
     await new Promise((r) => setTimeout(r, 1500));
-    await new ECSClient({}).send(new StopTaskCommand({ cluster: api.cluster, task: victim, reason: 'drain test' }));
+    // SIGTERM while the load balancer still sends it requests: harsher than ECS's own stop
+    // (which deregisters the target and waits the deregistration delay first), as a scale-in
+    // with connections still open or a zero deregistration delay would be.
+    spawnSync('docker', ['kill', '--signal=SIGTERM', containerId]);
     await load;
+    await waitFor('the signalled task to exit', async () => (follow.exitCode === null ? undefined : true), {
+      timeoutMs: 30_000,
+    });
+    const lines = victimLog
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg: string; res?: { statusCode: number } });
+    const signalled = lines.findIndex((l) => l.msg.startsWith('shutting down'));
+    const answeredAfter = lines.slice(signalled).filter((l) => l.msg === 'request completed').length;
     console.info(
       `[orders-api] ${accepted.length} orders answered 202 while task ${victim?.split('/').pop()} stopped; ` +
-        `${other.length} other answers (${[...new Set(other)].join(', ') || 'none'}), which a client retries`,
+        `${other.length} other answers (${[...new Set(other)].join(', ') || 'none'}), which a client retries; ` +
+        `the signalled task completed ${answeredAfter} request(s) after SIGTERM, then: ${lines.at(-1)?.msg}`,
     );
+    // It received SIGTERM and exited on its own, after draining, not by SIGKILL.
+    expect(signalled, victimLog).toBeGreaterThanOrEqual(0);
+    expect(lines.at(-1)?.msg).toBe('drained; exiting');
     expect(accepted.length).toBeGreaterThan(0);
     await waitFor(
       `all ${accepted.length} orders answered 202 stored`,
