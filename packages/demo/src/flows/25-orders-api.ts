@@ -59,7 +59,13 @@ export const flow: Flow = {
           if (ids.every((id) => states[id]?.state !== 'queued')) break;
           await new Promise((r) => setTimeout(r, 500));
         }
-        const notices = noticeOrderIds(await drain(stack.sqs, stack.noticesUrl));
+        // A notice is published just after its order is stored: wait for the last ones.
+        const notices: string[] = [];
+        const accepted = ids.filter((id) => states[id]?.state === 'accepted');
+        while (Date.now() < deadline + 30_000 && !accepted.every((id) => notices.includes(id))) {
+          notices.push(...noticeOrderIds(await drain(stack.sqs, stack.noticesUrl)));
+          await new Promise((r) => setTimeout(r, 300));
+        }
         writeFileSync(
           join(ctx.outDir, 'storefront.json'),
           JSON.stringify({ answers, invalid, states, notices }, null, 2),
