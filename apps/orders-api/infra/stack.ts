@@ -23,7 +23,7 @@ export interface OrdersApiStackProps extends StackProps {
   /** An ACM certificate for an HTTPS listener (port 443; port 80 then redirects to it). */
   certificateArn?: string;
   /**
-   * Requests without a valid JWT from this issuer are answered 401 by the load balancer (ALB
+   * Requests without a valid JWT (RS256) from this issuer are rejected by the load balancer (ALB
    * JWT verification; needs `certificateArn`: it runs on HTTPS listeners only).
    */
   jwt?: { issuer: string; jwksEndpoint: string };
