@@ -39,4 +39,5 @@ it('pnpm demo runs every flow the backend can serve and prints the table', () =>
   }
   // The inference stack's HTTP API, or its REST API where the backend has no HTTP APIs: it runs on both.
   expect(text).toMatch(/\| inference-proxy\s+\| .+\| canvas\.png -> \w+ [\d.]+, line-art\.jpg -> \w+ [\d.]+/);
-});
+  // Every flow in sequence takes over the project's 5 minutes per test: as long as the demo may run.
+}, 600_000);
