@@ -39,6 +39,21 @@ export interface OrdersApiStackProps extends StackProps {
 const PORT = 8080;
 
 /**
+ * The task role's statements: exactly what src/aws.ts calls. Exported so the e2e runs the tasks
+ * under these and nothing more.
+ */
+export function taskRoleStatements(arns: { queue: string; orders: string; rejections: string; requests: string }) {
+  return [
+    new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [arns.queue] }),
+    new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [arns.orders, arns.rejections] }),
+    new iam.PolicyStatement({
+      actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
+      resources: [arns.requests],
+    }),
+  ];
+}
+
+/**
  * The orders API on Fargate behind an internet-facing Application Load Balancer: 0.5 vCPU /
  * 1 GB tasks in isolated subnets (VPC endpoints, no NAT), 2-10 of them on CPU target tracking,
  * a deployment circuit breaker that rolls back, a WAF rate limit per client IP, and a task
@@ -104,20 +119,14 @@ export class OrdersApiStack extends Stack {
         SHUTDOWN_TIMEOUT_MS: '20000',
       },
     });
-    // Exactly what src/aws.ts calls.
-    task.addToTaskRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queueArn] }));
-    task.addToTaskRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem'],
-        resources: [tableArn(ordersTable), tableArn(rejectionsTable)],
-      }),
-    );
-    task.addToTaskRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
-        resources: [this.requests.tableArn],
-      }),
-    );
+    for (const statement of taskRoleStatements({
+      queue: queueArn,
+      orders: tableArn(ordersTable),
+      rejections: tableArn(rejectionsTable),
+      requests: this.requests.tableArn,
+    })) {
+      task.addToTaskRolePolicy(statement);
+    }
 
     const taskSecurityGroup = new ec2.SecurityGroup(this, 'TaskSecurityGroup', {
       vpc,

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import {
   CreateTableCommand,
   DeleteTableCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -25,8 +26,19 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  DeleteAccessKeyCommand,
+  DeleteUserCommand,
+  DeleteUserPolicyCommand,
+  IAMClient,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { EmulatorInfo } from '@samples/emulator';
 import { waitFor } from '@samples/emulator/waiters';
+import { taskRoleStatements } from '../infra/stack.ts';
 import { buildOrdersApiImage } from './image.ts';
 
 export interface ApiDeployment {
@@ -35,6 +47,8 @@ export interface ApiDeployment {
   cluster: string;
   service: string;
   requestsTable: string;
+  /** The key the tasks run with: the user holding exactly the stack's task role statements. */
+  taskCredentials: { accessKeyId: string; secretAccessKey: string };
   /** The last log lines of the service's containers (for failure messages). */
   logs(): string;
   /** Running task ARNs of the service. */
@@ -103,6 +117,36 @@ export async function deployApi(
   const ddb = new DynamoDBClient({});
   const image = await buildOrdersApiImage();
   const requestsTable = await createRequestsTable(ddb, `${name}-requests`);
+  // The tasks' identity: an IAM user holding exactly the stack's task role statements (the
+  // emulator's task credentials endpoint is unusable, see below), so a call the role lacks
+  // fails here as it would on AWS.
+  const iamClient = new IAMClient({});
+  const tableArn = async (t: string) =>
+    (await ddb.send(new DescribeTableCommand({ TableName: t }))).Table?.TableArn as string;
+  const queueArn = (
+    await new SQSClient({}).send(
+      new GetQueueAttributesCommand({ QueueUrl: targets.queueUrl, AttributeNames: ['QueueArn'] }),
+    )
+  ).Attributes?.QueueArn as string;
+  const statements = taskRoleStatements({
+    queue: queueArn,
+    orders: await tableArn(targets.ordersTable),
+    rejections: await tableArn(targets.rejectionsTable),
+    requests: await tableArn(requestsTable),
+  });
+  const userName = `${name}-task`.slice(0, 64);
+  await iamClient.send(new CreateUserCommand({ UserName: userName }));
+  await iamClient.send(
+    new PutUserPolicyCommand({
+      UserName: userName,
+      PolicyName: 'task-role',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: statements.map((st) => st.toStatementJson()),
+      }),
+    }),
+  );
+  const key = (await iamClient.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey;
   const cluster = name;
   await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
   const td = await ecs.send(
@@ -132,10 +176,10 @@ export async function deployApi(
             { name: 'AWS_ENDPOINT_URL_DYNAMODB', value: proxyForContainers(info) },
             // Fargate serves the task role's credentials from 169.254.170.2; the emulator's
             // credentials URI is plain HTTP to a host name, which the SDK refuses: the test
-            // passes the emulator's credentials and region instead.
-            ...['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']
-              .filter((k) => env[k])
-              .map((k) => ({ name: k, value: env[k] as string })),
+            // passes the key of the user holding the role's statements instead.
+            { name: 'AWS_ACCESS_KEY_ID', value: key?.AccessKeyId as string },
+            { name: 'AWS_SECRET_ACCESS_KEY', value: key?.SecretAccessKey as string },
+            { name: 'AWS_REGION', value: info.region },
           ],
         },
       ],
@@ -200,6 +244,7 @@ export async function deployApi(
     cluster,
     service,
     requestsTable,
+    taskCredentials: { accessKeyId: key?.AccessKeyId as string, secretAccessKey: key?.SecretAccessKey as string },
     logs() {
       const ids = execFileSync('docker', ['ps', '-aq', '--filter', `ancestor=${image}`], { encoding: 'utf8' })
         .split('\n')
@@ -228,6 +273,9 @@ export async function deployApi(
       await quiet(ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: taskDefinitionArn })));
       await quiet(ecs.send(new DeleteClusterCommand({ cluster })));
       await quiet(ddb.send(new DeleteTableCommand({ TableName: requestsTable })));
+      await quiet(iamClient.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: key?.AccessKeyId })));
+      await quiet(iamClient.send(new DeleteUserPolicyCommand({ UserName: userName, PolicyName: 'task-role' })));
+      await quiet(iamClient.send(new DeleteUserCommand({ UserName: userName })));
     },
   };
   return deployment;

@@ -1,5 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeTasksCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { waitFor } from '@samples/emulator/waiters';
 import { deployStack, drain, noticeOrderIds, type Stack, scanItems } from '@samples/order-processor/stack';
@@ -109,6 +111,19 @@ describeWith(['cloudformation', 'ecs', 'sqs', 'dynamodb', 'sns', 'lambda'], 'ord
     const { orderId } = (await res.json()) as { orderId: string };
     const rejected = await state(orderId, 'rejected');
     expect(rejected.reason).toBe(`order ${orderId} total overflows`);
+  });
+
+  it("runs under the task role's statements only: what the API does not call is denied", async () => {
+    // The flow above ran with this identity; here is what it may not do.
+    const credentials = api.taskCredentials;
+    const sqs = new SQSClient({ credentials });
+    const ddb = new DynamoDBClient({ credentials });
+    await expect(sqs.send(new ReceiveMessageCommand({ QueueUrl: stack.queueUrl }))).rejects.toMatchObject({
+      name: expect.stringMatching(/AccessDenied/),
+    });
+    await expect(
+      ddb.send(new DeleteItemCommand({ TableName: stack.ordersTable, Key: { orderId: { S: 'any' } } })),
+    ).rejects.toMatchObject({ name: expect.stringMatching(/AccessDenied/) });
   });
 
   it('answers bad input with 400 and its reasons, an oversize body with 413', async () => {
