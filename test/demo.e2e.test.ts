@@ -32,9 +32,12 @@ it(
       expect(text).toMatch(/\| ecs-task-launcher\s+\| .+\| task \S+ exit 0, \d+ objects written/);
       expect(text).toMatch(/\| video-pipeline\s+\| .+\| clip SUCCEEDED \(720p, 480p\); \.txt FAILED VideoRejected/);
       expect(readFileSync(join(out, 'video-pipeline', 'manifest.json'), 'utf8')).toMatch(/"name": "720p"/);
+      expect(text).toMatch(
+        /\| orders-api\s+\| .+\| 20 POSTs -> 19 orders: 18 accepted \(18 notices\), 1 rejected \(order \S+ total overflows\); invalid cart 400/,
+      );
     } else {
       // A backend without ECS (LocalStack's community code): those flows say why they did not run.
-      for (const workload of ['ecs-task-launcher', 'video-pipeline']) {
+      for (const workload of ['ecs-task-launcher', 'video-pipeline', 'orders-api']) {
         expect(text).toMatch(new RegExp(`\\| ${workload}\\s+\\| .+\\| skipped: backend external lacks ecs`));
       }
     }

@@ -10,4 +10,5 @@ export const WORKLOADS = [
   'model-server',
   'ecs-task-launcher',
   'video-pipeline',
+  'orders-api',
 ];

@@ -92,8 +92,8 @@ describe('OrderProcessorStack', () => {
     expect(visibility).toBeGreaterThanOrEqual(6 * timeout + batchingWindow);
   });
 
-  it('keeps orders, conflicts and idempotency records in on-demand tables, idempotency records expiring', () => {
-    template.resourceCountIs('AWS::DynamoDB::Table', 3);
+  it('keeps orders, conflicts, rejections and idempotency records in on-demand tables, idempotency records expiring', () => {
+    template.resourceCountIs('AWS::DynamoDB::Table', 4);
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: 'orderId', KeyType: 'HASH' }],
       BillingMode: 'PAY_PER_REQUEST',
@@ -115,6 +115,7 @@ describe('OrderProcessorStack', () => {
       'Retain',
       'Retain',
       'Retain',
+      'Retain',
     ]);
   });
 
@@ -126,6 +127,7 @@ describe('OrderProcessorStack', () => {
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
         'dynamodb:GetItem',
+        'dynamodb:PutItem',
         'dynamodb:PutItem',
         'dynamodb:PutItem',
         'dynamodb:PutItem',
@@ -150,6 +152,7 @@ describe('OrderProcessorStack', () => {
         .sort();
     expect(on(/"OrdersTable/)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
     expect(on(/"ConflictsTable/)).toEqual(['dynamodb:PutItem']);
+    expect(on(/"RejectionsTable/)).toEqual(['dynamodb:PutItem']);
     const conflictsPut = statements.find((s) => JSON.stringify(s.Resource).includes('ConflictsTable'));
     expect(conflictsPut?.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ConflictsTable/), 'Arn'] });
   });
@@ -214,8 +217,25 @@ describe('OrderProcessorStack', () => {
       'IdempotencyTableName',
       'OrdersTableName',
       'ProcessorFunctionName',
+      'QueueArn',
       'QueueUrl',
+      'RejectionsTableName',
       'TopicArn',
     ]);
+  });
+
+  it('exports what the orders API imports: the queue and the tables it reads an order state from', () => {
+    const outputs = template.toJSON().Outputs;
+    const exports = Object.fromEntries(
+      Object.entries(outputs as Record<string, { Export?: { Name: string } }>)
+        .filter(([, o]) => o.Export)
+        .map(([k, o]) => [k, o.Export?.Name]),
+    );
+    expect(exports).toEqual({
+      QueueUrl: 'OrderProcessor-QueueUrl',
+      QueueArn: 'OrderProcessor-QueueArn',
+      OrdersTableName: 'OrderProcessor-OrdersTableName',
+      RejectionsTableName: 'OrderProcessor-RejectionsTableName',
+    });
   });
 });

@@ -31,6 +31,7 @@ export class OrderProcessorStack extends Stack {
   readonly deadLetters: sqs.Queue;
   readonly orders: dynamodb.Table;
   readonly conflicts: dynamodb.Table;
+  readonly rejections: dynamodb.Table;
   readonly idempotency: dynamodb.Table;
   readonly topic: sns.Topic;
   readonly processor: BundledFunction;
@@ -81,6 +82,9 @@ export class OrderProcessorStack extends Stack {
     // Messages whose order id is stored with other content: both versions, one item per version,
     // kept (no TTL, retained) until an operator decides which order is the real one.
     this.conflicts = table('ConflictsTable', 'orderId', undefined, 'contentHash');
+    // Invalid orders whose id could be read, with the reason: what a sender (the orders API)
+    // shows as "rejected". The message itself still goes to the DLQ for an operator.
+    this.rejections = table('RejectionsTable', 'orderId');
 
     this.topic = new sns.Topic(this, 'Notices', {
       displayName: 'Order notices',
@@ -99,6 +103,7 @@ export class OrderProcessorStack extends Stack {
         ORDERS_TABLE: this.orders.tableName,
         IDEMPOTENCY_TABLE: this.idempotency.tableName,
         CONFLICTS_TABLE: this.conflicts.tableName,
+        REJECTIONS_TABLE: this.rejections.tableName,
         TOPIC_ARN: this.topic.topicArn,
       },
     });
@@ -108,7 +113,7 @@ export class OrderProcessorStack extends Stack {
     );
     // Exactly what the handler calls: on orders the conditional PutItem, the GetItem of an order
     // stored before and the UpdateItem that marks it announced; a PutItem of a conflict; the
-    // idempotency record's life cycle.
+    // idempotency record's life cycle; a PutItem of a rejection.
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
@@ -119,6 +124,12 @@ export class OrderProcessorStack extends Stack {
       new iam.PolicyStatement({
         actions: ['dynamodb:PutItem'],
         resources: [this.conflicts.tableArn],
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [this.rejections.tableArn],
       }),
     );
     fn.addToRolePolicy(
@@ -168,9 +179,16 @@ export class OrderProcessorStack extends Stack {
       conflicts.metric({ period: Duration.minutes(5), statistic: 'Sum' }),
     );
 
-    new CfnOutput(this, 'QueueUrl', { value: this.queue.queueUrl });
+    // Exported: the orders API's stack (apps/orders-api) imports what it sends to and reads from.
+    const exported = (name: string) => ({ exportName: `${this.stackName}-${name}` });
+    new CfnOutput(this, 'QueueUrl', { value: this.queue.queueUrl, ...exported('QueueUrl') });
+    new CfnOutput(this, 'QueueArn', { value: this.queue.queueArn, ...exported('QueueArn') });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetters.queueUrl });
-    new CfnOutput(this, 'OrdersTableName', { value: this.orders.tableName });
+    new CfnOutput(this, 'OrdersTableName', { value: this.orders.tableName, ...exported('OrdersTableName') });
+    new CfnOutput(this, 'RejectionsTableName', {
+      value: this.rejections.tableName,
+      ...exported('RejectionsTableName'),
+    });
     new CfnOutput(this, 'ConflictsTableName', { value: this.conflicts.tableName });
     new CfnOutput(this, 'IdempotencyTableName', { value: this.idempotency.tableName });
     new CfnOutput(this, 'ProcessorFunctionName', { value: fn.functionName });

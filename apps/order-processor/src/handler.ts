@@ -29,6 +29,11 @@ export interface ProcessorDeps {
   idempotencyTable: string;
   /** Where an order id that arrives with other content than the stored order is parked. */
   conflictsTable: string;
+  /**
+   * Where an invalid order whose id can be read is recorded with the reason, so the order's
+   * sender can see why it was refused (the message itself goes on to the DLQ). Unset: not recorded.
+   */
+  rejectionsTable?: string;
   topicArn: string;
   logger?: Logger;
   now?: () => Date;
@@ -167,6 +172,33 @@ export function createHandler(deps: ProcessorDeps) {
 
   const processOnce = makeIdempotent(storeAndAnnounce, { persistenceStore, config: idempotencyConfig });
 
+  /**
+   * One item per order id, the first rejection kept; written on each failed receive of an
+   * invalid order until the redrive parks it, so a throttled or failed write is retried too.
+   * Only ids that match the contract's pattern are recorded: anything else is not an order id.
+   */
+  const recordRejection = async (record: SQSRecord, reason: string): Promise<void> => {
+    if (!deps.rejectionsTable) return;
+    let orderId: unknown;
+    try {
+      orderId = (JSON.parse(record.body) as { orderId?: unknown } | null)?.orderId;
+    } catch {
+      return;
+    }
+    if (typeof orderId !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(orderId)) return;
+    try {
+      await docs.send(
+        new PutCommand({
+          TableName: deps.rejectionsTable,
+          Item: { orderId, reason, messageId: record.messageId, rejectedAt: now().toISOString() },
+          ConditionExpression: 'attribute_not_exists(orderId)',
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailure(err)) logger.error('rejection not recorded', { orderId, error: err as Error });
+    }
+  };
+
   const recordHandler = async (record: SQSRecord): Promise<ProcessedOrder> => {
     try {
       const candidate = toStoredOrder(parseOrder(record.body), now());
@@ -181,6 +213,7 @@ export function createHandler(deps: ProcessorDeps) {
         reason: error.message,
         error,
       });
+      if (error instanceof InvalidOrderError) await recordRejection(record, error.message);
       throw err;
     }
   };
@@ -218,6 +251,7 @@ export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResp
     ordersTable: requireEnv('ORDERS_TABLE'),
     idempotencyTable: requireEnv('IDEMPOTENCY_TABLE'),
     conflictsTable: requireEnv('CONFLICTS_TABLE'),
+    rejectionsTable: process.env.REJECTIONS_TABLE || undefined,
     topicArn: requireEnv('TOPIC_ARN'),
   });
   return lambdaHandler(event, context);

@@ -30,6 +30,7 @@ export interface Stack {
   ordersTable: string;
   idempotencyTable: string;
   conflictsTable: string;
+  rejectionsTable: string;
   topicArn: string;
   functionName: string;
   sqs: SQSClient;
@@ -37,17 +38,19 @@ export interface Stack {
   remove(): Promise<void>;
 }
 
-/** The handler's three tables, shaped as in infra/stack.ts: orders, idempotency records, conflicts. */
+/** The handler's tables, shaped as in infra/stack.ts: orders, idempotency records, conflicts, rejections. */
 export async function createTables(ddb: DynamoDBClient, name: string) {
   const tables = {
     ordersTable: `${name}-orders`,
     idempotencyTable: `${name}-idempotency`,
     conflictsTable: `${name}-conflicts`,
+    rejectionsTable: `${name}-rejections`,
   };
   for (const [table, ...keys] of [
     [tables.ordersTable, 'orderId'],
     [tables.idempotencyTable, 'id'],
     [tables.conflictsTable, 'orderId', 'contentHash'],
+    [tables.rejectionsTable, 'orderId'],
   ]) {
     await ddb.send(
       new CreateTableCommand({
@@ -112,6 +115,7 @@ export async function deployStack(name: string, opts: DeployOptions = {}): Promi
     ordersTable: outputs.OrdersTableName as string,
     idempotencyTable: outputs.IdempotencyTableName as string,
     conflictsTable: outputs.ConflictsTableName as string,
+    rejectionsTable: outputs.RejectionsTableName as string,
     topicArn,
     functionName: outputs.ProcessorFunctionName as string,
     sqs,
