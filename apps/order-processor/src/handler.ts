@@ -8,6 +8,7 @@ import {
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -36,6 +37,7 @@ export interface ProcessorDeps {
   rejectionsTable?: string;
   topicArn: string;
   logger?: Logger;
+  metrics?: Metrics;
   now?: () => Date;
 }
 
@@ -49,6 +51,13 @@ export interface ProcessedOrder {
    */
   outcome: 'stored' | 'announced' | 'duplicate' | 'conflict';
 }
+
+const OUTCOME_METRIC: Record<ProcessedOrder['outcome'], string> = {
+  stored: 'OrdersStored',
+  announced: 'OrdersAnnouncedLate',
+  duplicate: 'OrdersDuplicate',
+  conflict: 'OrdersConflict',
+};
 
 const isConditionFailure = (err: unknown) => err instanceof Error && err.name === 'ConditionalCheckFailedException';
 
@@ -64,6 +73,11 @@ const isConditionFailure = (err: unknown) => err instanceof Error && err.name ==
  */
 export function createHandler(deps: ProcessorDeps) {
   const logger = deps.logger ?? new Logger({ serviceName: 'order-processor' });
+  // CloudWatch metrics as embedded-metric-format log lines: no PutMetricData call, no IAM.
+  const metrics = deps.metrics ?? new Metrics({ namespace: 'OrderProcessor', serviceName: 'order-processor' });
+  // The records whose work ran in this invocation: the others were answered from an
+  // idempotency record (a duplicate inside the window).
+  const ran = new Set<string>();
   const now = deps.now ?? (() => new Date());
   const docs = DynamoDBDocumentClient.from(deps.ddb);
   const persistenceStore = new DynamoDBPersistenceLayer({ tableName: deps.idempotencyTable, awsSdkV3Client: deps.ddb });
@@ -143,6 +157,7 @@ export function createHandler(deps: ProcessorDeps) {
   };
 
   const storeAndAnnounce = async (candidate: StoredOrder, record: SQSRecord): Promise<ProcessedOrder> => {
+    ran.add(record.messageId);
     const result = (outcome: ProcessedOrder['outcome'], total: number) => ({
       orderId: candidate.orderId,
       total,
@@ -203,8 +218,10 @@ export function createHandler(deps: ProcessorDeps) {
     try {
       const candidate = toStoredOrder(parseOrder(record.body), now());
       const result = await processOnce(candidate, record);
-      logger.info('order processed', { messageId: record.messageId, ...result });
-      return result;
+      const outcome = ran.delete(record.messageId) ? result.outcome : 'duplicate';
+      metrics.addMetric(OUTCOME_METRIC[outcome], MetricUnit.Count, 1);
+      logger.info('order processed', { messageId: record.messageId, ...result, outcome });
+      return { ...result, outcome };
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       logger.error(error instanceof InvalidOrderError ? 'invalid order rejected' : 'order processing failed', {
@@ -213,6 +230,8 @@ export function createHandler(deps: ProcessorDeps) {
         reason: error.message,
         error,
       });
+      ran.delete(record.messageId);
+      metrics.addMetric(error instanceof InvalidOrderError ? 'OrdersRejected' : 'OrdersFailed', MetricUnit.Count, 1);
       if (error instanceof InvalidOrderError) await recordRejection(record, error.message);
       throw err;
     }
@@ -223,13 +242,19 @@ export function createHandler(deps: ProcessorDeps) {
 
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     logger.addContext(context);
+    metrics.captureColdStartMetric();
     idempotencyConfig.registerLambdaContext(context);
     const isFifo = event.Records[0]?.eventSourceARN.endsWith('.fifo') ?? false;
     // FIFO: after a failure in a message group the rest of that group is returned as failed,
     // so order within the group holds; other groups in the batch carry on.
-    const response = isFifo
-      ? await processPartialResponse(event, recordHandler, fifo, { context, skipGroupOnError: true })
-      : await processPartialResponse(event, recordHandler, standard, { context });
+    let response: SQSBatchResponse;
+    try {
+      response = isFifo
+        ? await processPartialResponse(event, recordHandler, fifo, { context, skipGroupOnError: true })
+        : await processPartialResponse(event, recordHandler, standard, { context });
+    } finally {
+      metrics.publishStoredMetrics();
+    }
     logger.info('batch done', { records: event.Records.length, failed: response.batchItemFailures.length });
     return response;
   };

@@ -5,6 +5,7 @@ import { type Message, SQSClient } from '@aws-sdk/client-sqs';
 import { subscribeQueue } from '@samples/emulator/deploy';
 import { emulator, uniqueName } from '@samples/emulator/testing';
 import { waitFor } from '@samples/emulator/waiters';
+import { captureLogs } from '@samples/test-support/logs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHandler } from '../src/handler.ts';
 import { lambdaContext, sqsEvent } from './events.ts';
@@ -59,15 +60,33 @@ describe('an order', () => {
   it('is announced once although its duplicate arrives after the idempotency window', async () => {
     const handler = handlerWith();
     const order = makeOrder('late-1');
-    const first = await handler(sqsEvent([['m1', JSON.stringify(order)]]), lambdaContext);
+    let first = { batchItemFailures: [] as unknown[] };
+    const firstLogs = await captureLogs(async () => {
+      first = await handler(sqsEvent([['m1', JSON.stringify(order)]]), lambdaContext);
+    });
     expect(first.batchItemFailures).toEqual([]);
     expect(noticeOrderIds(await notices(1))).toEqual(['late-1']);
     const before = await storedOrder('late-1');
 
     // Within the window, the same order written with an offset is the same order: a duplicate.
     const offset = new Date(Date.parse(order.createdAt) + 3_600_000).toISOString().replace('Z', '+01:00');
-    const same = await handler(sqsEvent([['m1b', JSON.stringify({ ...order, createdAt: offset })]]), lambdaContext);
+    let same = { batchItemFailures: [] as unknown[] };
+    const sameLogs = await captureLogs(async () => {
+      same = await handler(sqsEvent([['m1b', JSON.stringify({ ...order, createdAt: offset })]]), lambdaContext);
+    });
     expect(same.batchItemFailures).toEqual([]);
+    // Counted as CloudWatch metrics (embedded metric format): stored once, then a duplicate
+    // answered from the idempotency record.
+    const emf = (logs: Record<string, unknown>[]) =>
+      logs.find(
+        (l) =>
+          (l._aws as { CloudWatchMetrics?: { Namespace: string }[] })?.CloudWatchMetrics?.[0]?.Namespace ===
+            'OrderProcessor' && l.ColdStart === undefined,
+      );
+    expect(emf(firstLogs)).toMatchObject({ OrdersStored: 1 });
+    expect(emf(firstLogs)?.OrdersDuplicate).toBeUndefined();
+    expect(emf(sameLogs)).toMatchObject({ OrdersDuplicate: 1 });
+    expect(emf(sameLogs)?.OrdersStored).toBeUndefined();
 
     expect(await expireIdempotencyRecords(ddb, tables.idempotencyTable)).toBeGreaterThan(0);
     const late = await handler(sqsEvent([['m2', JSON.stringify(order)]]), lambdaContext);
