@@ -1,6 +1,6 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { acknowledge } from '@samples/cdk';
+import { acknowledge, isolatedVpc } from '@samples/cdk';
 import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -76,7 +76,16 @@ export class OrdersApiStack extends Stack {
     const ordersTable = imported('OrdersTableName');
     const rejectionsTable = imported('RejectionsTableName');
 
-    const vpc = this.network(props.flowLogs ?? true);
+    // Public subnets for the load balancer only; tasks in isolated subnets reach DynamoDB (gateway)
+    // and SQS, ECR and CloudWatch Logs (interface endpoints) and nothing else.
+    const vpc = isolatedVpc(this, {
+      cidr: '10.1.0.0/16',
+      publicSubnets: true,
+      dynamoDb: true,
+      interfaceEndpoints: { Sqs: ec2.InterfaceVpcEndpointAwsService.SQS },
+      flowLogs: props.flowLogs ?? true,
+      owner: 'Orders API',
+    });
     const cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
 
     // One item per accepted Idempotency-Key, expiring after the API's REQUEST_TTL_DAYS.
@@ -258,52 +267,5 @@ export class OrdersApiStack extends Stack {
     new CfnOutput(this, 'RequestsTableName', { value: this.requests.tableName });
     new CfnOutput(this, 'ClusterName', { value: cluster.clusterName });
     new CfnOutput(this, 'ServiceName', { value: this.service.serviceName });
-  }
-
-  /**
-   * Two AZs: public subnets for the load balancer only, isolated subnets for the tasks. Tasks
-   * reach what they use through endpoints: S3 (image layers) and DynamoDB through free gateway
-   * endpoints, ECR, CloudWatch Logs and SQS through interface endpoints. No NAT gateway.
-   */
-  private network(flowLogs: boolean): ec2.Vpc {
-    const cidr = '10.1.0.0/16';
-    const vpc = new ec2.Vpc(this, 'Vpc', {
-      ipAddresses: ec2.IpAddresses.cidr(cidr),
-      maxAzs: 2,
-      natGateways: 0,
-      subnetConfiguration: [
-        { name: 'LoadBalancer', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
-        { name: 'Tasks', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
-      ],
-      gatewayEndpoints: {
-        S3: { service: ec2.GatewayVpcEndpointAwsService.S3 },
-        DynamoDB: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB },
-      },
-      flowLogs: flowLogs ? { all: { trafficType: ec2.FlowLogTrafficType.REJECT } } : {},
-    });
-    const endpoints = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
-      vpc,
-      description: 'Orders API VPC endpoints: HTTPS from the VPC only',
-      allowAllOutbound: false,
-    });
-    endpoints.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
-    for (const [id, service] of [
-      ['EcrApi', ec2.InterfaceVpcEndpointAwsService.ECR],
-      ['EcrDocker', ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER],
-      ['Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS],
-      ['Sqs', ec2.InterfaceVpcEndpointAwsService.SQS],
-    ] as const) {
-      vpc.addInterfaceEndpoint(id, {
-        service,
-        privateDnsEnabled: true,
-        open: false,
-        securityGroups: [endpoints],
-        subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      });
-    }
-    if (!flowLogs) {
-      acknowledge(vpc, { rule: 'AwsSolutions-VPC7', reason: 'Flow logs turned off by the deployer (flowLogs: false)' });
-    }
-    return vpc;
   }
 }

@@ -23,4 +23,15 @@ describe('bundleLambda', () => {
     expect(map.sources.some((s) => s.endsWith('handler.ts'))).toBe(true);
     expect(map.sourcesContent).toBeUndefined();
   });
+
+  it('gives the same zip bytes for the same code, so an unchanged function is not redeployed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bundle-'));
+    const entry = join(dir, 'handler.ts');
+    writeFileSync(entry, 'export const handler = async () => ({ ok: true });\n');
+    const first = await bundleLambda({ entry, outdir: join(dir, 'a') });
+    // Zip entries carry a modification time: a clock in them changes the CDK asset hash.
+    await new Promise((r) => setTimeout(r, 2100));
+    const second = await bundleLambda({ entry, outdir: join(dir, 'b') });
+    expect(Buffer.from(second.zip).equals(Buffer.from(first.zip))).toBe(true);
+  });
 });

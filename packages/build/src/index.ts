@@ -56,6 +56,10 @@ export interface Bundle {
   bytes: number;
 }
 
+// One fixed time on every zip entry: the same code gives the same bytes, hence the same CDK asset
+// hash, and `cdk deploy` leaves an unchanged function alone.
+const ZIP_MTIME = new Date('2026-01-01T00:00:00Z');
+
 /**
  * esbuild for `nodejs24.x`: one ESM file, the AWS SDK bundled (the runtime's copy may
  * lag), its source map as a file beside it in the zip (stack traces name the sources when the
@@ -75,7 +79,7 @@ export async function bundleLambda(opts: BundleOptions): Promise<Bundle> {
   for (const name of opts.external ?? []) {
     copyPackageTree(name, opts.resolveFrom ?? dirname(opts.entry), files, new Set());
   }
-  const zip = zipSync(files, { level: 6 });
+  const zip = zipSync(files, { level: 6, mtime: ZIP_MTIME });
   const zipFile = join(opts.outdir, 'function.zip');
   writeFileSync(zipFile, zip);
   return { file, zipFile, zip, bytes: zip.byteLength };
@@ -123,7 +127,7 @@ function addDir(dir: string, prefix: string, files: Zippable): void {
       if (entry === 'node_modules') continue;
       addDir(full, rel, files);
     } else {
-      files[rel] = [readFileSync(full), { mtime: new Date('2026-01-01T00:00:00Z') }];
+      files[rel] = [readFileSync(full), { mtime: ZIP_MTIME }];
     }
   }
 }

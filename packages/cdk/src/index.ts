@@ -25,3 +25,4 @@ export {
 export { flowLogsOption, readOption } from './options.ts';
 export { type TranscoderNetwork, TranscoderOnFargate, type TranscoderOnFargateProps } from './transcoder.ts';
 export { UploadTrigger } from './trigger.ts';
+export { type IsolatedVpcProps, isolatedVpc } from './vpc.ts';

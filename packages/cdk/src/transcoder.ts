@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from './nag.ts';
+import { isolatedVpc } from './vpc.ts';
 
 export interface TranscoderOnFargateProps {
   /** The image's build context (`apps/transcoder/dist/image`, from its `build` script). */
@@ -55,7 +56,8 @@ export class TranscoderOnFargate extends Construct {
   constructor(scope: Construct, id: string, props: TranscoderOnFargateProps) {
     super(scope, id);
     this.outputPrefix = props.outputPrefix ?? 'processed';
-    this.vpc = props.vpc ?? this.isolatedVpc(props.flowLogs ?? true);
+    this.vpc =
+      props.vpc ?? isolatedVpc(this, { cidr: '10.0.0.0/16', flowLogs: props.flowLogs ?? true, owner: 'Transcoder' });
     this.subnets =
       props.subnets ??
       (props.vpc && props.vpc.privateSubnets.length > 0
@@ -138,45 +140,6 @@ export class TranscoderOnFargate extends Construct {
       },
       { rule: 'AwsSolutions-IAM5[Resource::*]', reason: 'ecr:GetAuthorizationToken has no resource-level permission' },
     );
-  }
-
-  /**
-   * Tasks reach only what they use: S3 through a gateway endpoint (free; ECR's image layers are
-   * there too), ECR's API and registry and CloudWatch Logs through interface endpoints. No NAT
-   * gateway, no internet route: cheaper at rest than a NAT gateway per AZ would be and nothing
-   * in the container can call out elsewhere.
-   */
-  private isolatedVpc(flowLogs: boolean): ec2.Vpc {
-    const cidr = '10.0.0.0/16';
-    const vpc = new ec2.Vpc(this, 'Vpc', {
-      ipAddresses: ec2.IpAddresses.cidr(cidr),
-      maxAzs: 2,
-      natGateways: 0,
-      subnetConfiguration: [{ name: 'Tasks', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
-      gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
-      flowLogs: flowLogs ? { all: { trafficType: ec2.FlowLogTrafficType.REJECT } } : {},
-    });
-    // One group for the three endpoints: HTTPS from inside the VPC, nothing else.
-    const endpoints = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
-      vpc,
-      description: 'Transcoder VPC endpoints: HTTPS from the VPC only',
-      allowAllOutbound: false,
-    });
-    endpoints.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
-    for (const [id, service] of [
-      ['EcrApi', ec2.InterfaceVpcEndpointAwsService.ECR],
-      ['EcrDocker', ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER],
-      ['Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS],
-    ] as const) {
-      vpc.addInterfaceEndpoint(id, { service, privateDnsEnabled: true, open: false, securityGroups: [endpoints] });
-    }
-    if (!flowLogs) {
-      acknowledge(vpc, {
-        rule: 'AwsSolutions-VPC7',
-        reason: 'Flow logs turned off by the deployer (flowLogs: false)',
-      });
-    }
-    return vpc;
   }
 
   /** What starting the task needs: RunTask on the task definition, PassRole on its two roles. */
