@@ -20,6 +20,15 @@ export default defineConfig({
   test: {
     root,
     reporters: ['default', fileURLToPath(new URL('./summary-reporter.ts', import.meta.url))],
+    // With --coverage (as `pnpm test` runs): what the in-process projects execute of each
+    // workload's src/. Code deployed into the emulator runs in other processes and is not counted.
+    coverage: {
+      provider: 'v8',
+      include: ['apps/*/src/**/*.ts'],
+      exclude: ['**/*.test.ts'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: fileURLToPath(new URL('../coverage', import.meta.url)),
+    },
     projects: [
       {
         test: {
