@@ -14,8 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { unzipSync } from 'fflate';
-import { machineFacts, paired, recordResults, spread } from '../src/index.ts';
-import type { Figure } from '../src/results.ts';
+import { type Figure, machineFacts, paired, recordResults, spread } from '../src/index.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const APPS = ['image-resize', 'inference-proxy', 'ecs-task-launcher', 'order-processor', 'video-pipeline'];

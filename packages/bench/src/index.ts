@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 
-export { RESULTS_DIR, recordResults } from './results.ts';
+export { type Figure, RESULTS_DIR, recordResults } from './results.ts';
 
 /** One timed run: wall time, and CPU time (user + system) of this process and of the children it waited for. */
 export interface Sample {
