@@ -158,7 +158,7 @@ table{border-collapse:collapse}th,td{padding:.25rem .6rem;border-bottom:1px soli
 .num,td[data-seconds]{text-align:right;font-variant-numeric:tabular-nums}
 .grid{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0;max-width:16rem}
 figure img{max-width:16rem;max-height:12rem;border:1px solid #ccd3da;background:repeating-conic-gradient(#eee 0 25%,#fff 0 50%) 0 0/16px 16px}
-figcaption{font-size:.85rem}figcaption table td{padding:.1rem .4rem}
+figcaption{font-size:.85rem;overflow-wrap:anywhere}figcaption table td{padding:.1rem .4rem}
 .bar{display:inline-block;height:.6rem;background:#3b7dd8;border-radius:2px}
 .status{font-size:.75rem;padding:.1rem .45rem;border-radius:1rem;vertical-align:middle}
 .ok{background:#dff3e4;color:#17622e}.failed{background:#fbe0e0;color:#8a1c1c}.skipped{background:#eceff2;color:#4b5661}
@@ -186,7 +186,7 @@ export function renderReport(report: DemoReport): string {
 <title>pnpm demo: ${e(report.backend)}</title><style>${CSS}</style></head>
 <body><h1>pnpm demo</h1>
 <p>Backend <b>${e(report.backend)}</b>: ${e(report.description)}. Finished ${e(report.finishedAt)}.</p>
-<table><thead><tr><th>workload</th><th>input</th><th>result</th><th>time (s)</th></tr></thead>
+<table id="summary"><thead><tr><th>workload</th><th>input</th><th>result</th><th>time (s)</th></tr></thead>
 <tbody>${rows}</tbody><tfoot><tr><td colspan="3">total</td><td data-seconds data-total>${e(total.toFixed(1))}</td></tr></tfoot></table>
 ${report.flows.map(renderFlow).join('\n')}
 </body></html>
