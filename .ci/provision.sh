@@ -17,6 +17,8 @@ command -v dockerd >/dev/null || need+=(docker.io)
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v debootstrap >/dev/null || need+=(debootstrap)
 command -v gm >/dev/null || need+=(graphicsmagick)
+# The demo page's e2e test opens it in Debian's headless chromium (playwright-core, no browser download).
+command -v chromium >/dev/null || need+=(chromium)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 # localstack/compose.yaml is tested with the Compose CLI (v1 from Debian; v2 when present).
 { docker compose version || docker-compose version; } >/dev/null 2>&1 || need+=(docker-compose)

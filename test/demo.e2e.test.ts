@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emulator } from '@samples/emulator/testing';
 import { expect, it } from 'vitest';
+import { checkPage } from '../packages/demo/test/page.ts';
 
 // Every flow deploys its stack: on a loaded 2-core machine the whole demo has taken 6 minutes.
 const DEMO_TIMEOUT_MS = 900_000;
 const main = fileURLToPath(new URL('../packages/demo/src/main.ts', import.meta.url));
-
 it(
-  'pnpm demo runs every flow the backend can serve and prints the table',
-  () => {
+  'pnpm demo runs every flow the backend can serve, prints the table and writes a page of the outputs',
+  async () => {
     const info = emulator();
     const out = mkdtempSync(join(tmpdir(), 'demo-'));
     // The demo reuses this run's emulator as an external one instead of starting another.
@@ -43,6 +43,7 @@ it(
     }
     // The inference stack's HTTP API, or its REST API where the backend has no HTTP APIs: it runs on both.
     expect(text).toMatch(/\| inference-proxy\s+\| .+\| canvas\.png -> \w+ [\d.]+, line-art\.jpg -> \w+ [\d.]+/);
+    await checkPage(out, text, info.services);
   },
   DEMO_TIMEOUT_MS,
 );

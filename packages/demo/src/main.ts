@@ -2,15 +2,17 @@
  * pnpm demo [--keep] [--out DIR]
  *
  * Starts the emulator (AWS_EMULATOR picks the backend, as for the tests), runs every
- * workload's flow on generated input, and prints a table. --keep leaves the emulator
- * running and prints how to call it.
+ * workload's flow on generated input, prints a table and writes a page of what each flow
+ * produced (`index.html` in the output folder, with the data behind it in `demo.json`).
+ * --keep leaves the emulator running and prints how to call it.
  */
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { EmulatorUnavailableError, holdUntilStopped, REPO_ROOT, startEmulator } from '@samples/emulator';
 import type { Flow } from './flow.ts';
+import { type Block, type FlowReport, renderReport } from './report.ts';
 
 /** Every module in flows/ exports one `flow`; they run in file-name order. */
 async function loadFlows(): Promise<Flow[]> {
@@ -34,6 +36,8 @@ interface Row {
   result: string;
   seconds: string;
   ok: boolean;
+  skipped: boolean;
+  blocks: Block[];
 }
 
 async function main(): Promise<number> {
@@ -59,29 +63,59 @@ async function main(): Promise<number> {
     if (missing.length > 0) {
       const result = `skipped: backend ${emulator.backend} lacks ${missing.join(', ')}`;
       progress(result);
-      rows.push({ workload: flow.workload, input: flow.input, result, seconds: '-', ok: true });
+      rows.push({
+        workload: flow.workload,
+        input: flow.input,
+        result,
+        seconds: '-',
+        ok: true,
+        skipped: true,
+        blocks: [],
+      });
       continue;
     }
     const t0 = performance.now();
     progress(`running on ${flow.input}`);
     let result: string;
+    let blocks: Block[] = [];
     let ok = true;
     try {
-      result = await flow.run({ emulator, outDir, progress });
+      ({ summary: result, blocks } = await flow.run({ emulator, outDir, progress }));
     } catch (error) {
       ok = false;
       result = `FAILED: ${(error as Error).message}`;
     }
     const seconds = ((performance.now() - t0) / 1000).toFixed(1);
     progress(`${ok ? 'done' : 'failed'} in ${seconds}s`);
-    rows.push({ workload: flow.workload, input: flow.input, result, seconds, ok });
+    rows.push({ workload: flow.workload, input: flow.input, result, seconds, ok, skipped: false, blocks });
   }
 
   printTable(rows);
-  console.log(`outputs under ${outRoot}`);
+  writePage(rows, emulator);
+  console.log(`outputs under ${outRoot}, page ${join(outRoot, 'index.html')}`);
   if (values.keep) await holdUntilStopped(emulator);
   await emulator.stop();
   return rows.every((r) => r.ok) ? 0 : 1;
+}
+
+function writePage(rows: Row[], emulator: { backend: string; description: string }): void {
+  const flows: FlowReport[] = rows.map((r) => ({
+    workload: r.workload,
+    input: r.input,
+    result: r.result,
+    seconds: r.skipped ? undefined : Number(r.seconds),
+    status: r.skipped ? 'skipped' : r.ok ? 'ok' : 'failed',
+    blocks: r.blocks,
+  }));
+  const report = {
+    backend: emulator.backend,
+    description: emulator.description,
+    finishedAt: new Date().toISOString(),
+    flows,
+  };
+  // The data beside the page: `render.ts` rebuilds the page from it without a new run.
+  writeFileSync(join(outRoot, 'demo.json'), JSON.stringify(report, null, 2));
+  writeFileSync(join(outRoot, 'index.html'), renderReport(report));
 }
 
 function printTable(rows: Row[]): void {

@@ -19,6 +19,16 @@ export const flow: Flow = {
     );
     if (!got.equals(body)) throw new Error('S3 returned different bytes');
     writeFileSync(join(ctx.outDir, 'hello.txt'), got);
-    return `round-tripped ${got.length} bytes`;
+    return {
+      summary: `round-tripped ${got.length} bytes`,
+      blocks: [
+        {
+          kind: 'figures',
+          title: 'S3 round trip',
+          items: [{ key: 'bytes', label: 'bytes read back', value: got.length }],
+        },
+        { kind: 'files', title: 'Written', files: ['hello.txt'] },
+      ],
+    };
   },
 };

@@ -5,6 +5,7 @@ import { waitForKeys } from '@samples/emulator/waiters';
 import { deployImageResize } from '@samples/image-resize/testing';
 import sharp from 'sharp';
 import type { Flow } from '../flow.ts';
+import { imageItem } from '../media.ts';
 
 /** image-resize: its CDK stack (uploads and renditions buckets, function, S3 trigger); one generated 12 MP photo uploaded. */
 export const flow: Flow = {
@@ -22,16 +23,30 @@ export const flow: Flow = {
       })
         .jpeg()
         .toBuffer();
+      writeFileSync(join(ctx.outDir, 'photo.jpg'), photo);
       ctx.progress(`uploading s3://${stack.uploadsBucket}/uploads/photo.jpg`);
       await s3.send(new PutObjectCommand({ Bucket: stack.uploadsBucket, Key: 'uploads/photo.jpg', Body: photo }));
       const keys = await waitForKeys(s3, stack.renditionsBucket, 'renditions/', 6, { timeoutMs: 60_000 });
+      const renditions = [];
       for (const key of keys) {
         const body = await (
           await s3.send(new GetObjectCommand({ Bucket: stack.renditionsBucket, Key: key }))
         ).Body!.transformToByteArray();
-        writeFileSync(join(ctx.outDir, key.split('/').pop()!), body);
+        const file = key.split('/').pop()!;
+        writeFileSync(join(ctx.outDir, file), body);
+        renditions.push(await imageItem(ctx.outDir, file, true, key));
       }
-      return `${keys.length} renditions in s3://${stack.renditionsBucket} (${keys.map((k) => k.split('/').pop()).join(', ')})`;
+      return {
+        summary: `${keys.length} renditions in s3://${stack.renditionsBucket} (${keys.map((k) => k.split('/').pop()).join(', ')})`,
+        blocks: [
+          {
+            kind: 'images',
+            title: 'Upload',
+            items: [await imageItem(ctx.outDir, 'photo.jpg', false, 'uploads/photo.jpg')],
+          },
+          { kind: 'images', title: `Renditions in s3://${stack.renditionsBucket}`, items: renditions },
+        ],
+      };
     } finally {
       await stack.destroy();
     }

@@ -51,7 +51,29 @@ export const flow: Flow = {
       if (stored.length !== valid.length || dead.length !== poison.length) {
         throw new Error(`stored ${stored.length}/${valid.length}, dead-lettered ${dead.length}/${poison.length}`);
       }
-      return `${stored.length} orders stored once, ${notices.length} notices, ${dead.length} poison in DLQ (${seconds.toFixed(1)} s)`;
+      return {
+        summary: `${stored.length} orders stored once, ${notices.length} notices, ${dead.length} poison in DLQ (${seconds.toFixed(1)} s)`,
+        blocks: [
+          {
+            kind: 'figures',
+            title: 'Messages and where they ended',
+            items: [
+              { key: 'sent', label: 'messages sent', value: messages.length },
+              { key: 'stored', label: 'orders stored', value: stored.length },
+              // Every message that neither became a new order nor reached the DLQ was a repeat.
+              {
+                key: 'duplicates',
+                label: 'duplicates (not stored again)',
+                value: messages.length - stored.length - dead.length,
+              },
+              { key: 'dead', label: 'dead-lettered (poison)', value: dead.length },
+              { key: 'notices', label: 'notices published', value: notices.length },
+              { key: 'seconds', label: 'seconds until settled', value: seconds.toFixed(1) },
+            ],
+          },
+          { kind: 'files', title: 'Written', files: ['orders.json'] },
+        ],
+      };
     } finally {
       await stack.remove();
     }

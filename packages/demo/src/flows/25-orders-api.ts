@@ -74,10 +74,30 @@ export const flow: Flow = {
         if (count('accepted') !== 18 || count('rejected') !== 1 || invalid.status !== 400) {
           throw new Error(`states ${JSON.stringify(states)}; invalid cart answered ${invalid.status}`);
         }
-        return (
-          `${answers.length} POSTs -> ${ids.length} orders: ${count('accepted')} accepted (${notices.length} notices), ` +
-          `${count('rejected')} rejected (${Object.values(states).find((v) => v.state === 'rejected')?.reason}); invalid cart 400`
-        );
+        const reason = Object.values(states).find((v) => v.state === 'rejected')?.reason;
+        return {
+          summary:
+            `${answers.length} POSTs -> ${ids.length} orders: ${count('accepted')} accepted (${notices.length} notices), ` +
+            `${count('rejected')} rejected (${reason}); invalid cart 400`,
+          blocks: [
+            {
+              kind: 'figures',
+              title: 'Carts and the orders they became',
+              items: [
+                { key: 'posts', label: 'POSTs answered 202', value: answers.length },
+                { key: 'orders', label: 'orders', value: ids.length },
+                // The retried POST carried the same Idempotency-Key and got the same order back.
+                { key: 'duplicates', label: 'duplicates (same order returned)', value: answers.length - ids.length },
+                { key: 'stored', label: 'accepted (stored)', value: count('accepted') },
+                { key: 'rejected', label: 'rejected', value: count('rejected') },
+                { key: 'reason', label: 'rejection reason', value: reason ?? '-' },
+                { key: 'notices', label: 'notices published', value: notices.length },
+                { key: 'invalid', label: 'invalid cart answered', value: invalid.status },
+              ],
+            },
+            { kind: 'files', title: 'Written', files: ['storefront.json'] },
+          ],
+        };
       } finally {
         await api.remove();
       }

@@ -6,6 +6,7 @@ import { makeClip } from '@samples/test-support/clips';
 import { manifestKey } from '@samples/transcoder/contract';
 import { buildTranscoderImage } from '@samples/transcoder/image';
 import type { Flow } from '../flow.ts';
+import { videoItem } from '../media.ts';
 
 interface Manifest {
   renditions: { name: string; key: string; width: number; height: number; bytes: number; bitrate: number }[];
@@ -22,13 +23,9 @@ export const flow: Flow = {
     const output = `demo-renditions-${stamp}`;
     await s3.send(new CreateBucketCommand({ Bucket: input }));
     await s3.send(new CreateBucketCommand({ Bucket: output }));
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: input,
-        Key: 'uploads/clip.mp4',
-        Body: makeClip({ width: 1920, height: 1080, seconds: 3 }),
-      }),
-    );
+    const clip = makeClip({ width: 1920, height: 1080, seconds: 3 });
+    writeFileSync(join(ctx.outDir, 'clip.mp4'), clip);
+    await s3.send(new PutObjectCommand({ Bucket: input, Key: 'uploads/clip.mp4', Body: clip }));
     ctx.progress('building the image (bundle on the host, docker build)');
     const image = await buildTranscoderImage();
     ctx.progress(`running ${image} on s3://${input}/uploads/clip.mp4`);
@@ -62,6 +59,17 @@ export const flow: Flow = {
     const list = manifest.renditions
       .map((r) => `${r.name} ${r.width}x${r.height} ${Math.round(r.bitrate / 1000)} kb/s`)
       .join(', ');
-    return `${list} in ${seconds.toFixed(1)} s`;
+    return {
+      summary: `${list} in ${seconds.toFixed(1)} s`,
+      blocks: [
+        { kind: 'videos', title: 'Input', items: [videoItem(ctx.outDir, 'clip.mp4', false, 'uploads/clip.mp4')] },
+        {
+          kind: 'videos',
+          title: `Renditions in s3://${output} (${seconds.toFixed(1)} s in the task)`,
+          items: manifest.renditions.map((r) => videoItem(ctx.outDir, `${r.name}.mp4`, true, r.key)),
+        },
+        { kind: 'files', title: 'Written', files: ['manifest.json', 'task.log'] },
+      ],
+    };
   },
 };

@@ -31,6 +31,7 @@ export const flow: Flow = {
       });
       try {
         const tops: string[] = [];
+        const items = [];
         for (const [name, image, type] of [
           ['canvas.png', await flatCanvas('png'), 'image/png'],
           ['line-art.jpg', await lineArt('jpeg'), 'image/jpeg'],
@@ -44,11 +45,16 @@ export const flow: Flow = {
           const text = await res.text();
           if (res.status !== 200) throw new Error(`${name}: HTTP ${res.status} ${text}`);
           writeFileSync(join(ctx.outDir, `${name}.json`), text);
-          const top = (JSON.parse(text) as { predictions: { label: string; score: number }[] }).predictions[0]!;
+          const { predictions } = JSON.parse(text) as { predictions: { label: string; score: number }[] };
+          const top = predictions[0]!;
+          items.push({ file: name, label: name, predictions });
           ctx.progress(`${name}: ${text}`);
           tops.push(`${name} -> ${top.label} ${top.score.toFixed(2)}`);
         }
-        return tops.join(', ');
+        return {
+          summary: tops.join(', '),
+          blocks: [{ kind: 'predictions', title: 'POST /classify', items }],
+        };
       } finally {
         await proxy.remove();
       }

@@ -48,7 +48,22 @@ export const flow: Flow = {
       if (task.exitCode !== 0) throw new Error(`the task exited ${task.exitCode}: ${task.why}`);
       const keys = await listKeys(s3, outputs.RenditionsBucket as string, 'processed/');
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
-      return `task ${taskArn.split('/').pop()} exit 0, ${keys.length} objects written; ${seconds} s from upload (stack ${stackName}, cdk)`;
+      const taskId = taskArn.split('/').pop()!;
+      return {
+        summary: `task ${taskId} exit 0, ${keys.length} objects written; ${seconds} s from upload (stack ${stackName}, cdk)`,
+        blocks: [
+          {
+            kind: 'figures',
+            title: 'The task the upload started',
+            items: [
+              { key: 'task', label: 'task', value: taskId },
+              { key: 'exit', label: 'exit code', value: task.exitCode ?? '-' },
+              { key: 'objects', label: 'objects written', value: keys.length },
+              { key: 'seconds', label: 'seconds from upload to stopped', value: seconds },
+            ],
+          },
+        ],
+      };
     } finally {
       await destroyLocal(opts);
     }
