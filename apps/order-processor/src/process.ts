@@ -55,14 +55,17 @@ const OUTCOME_METRIC: Record<ProcessedOrder['outcome'], string> = {
 const isConditionFailure = (err: unknown) => err instanceof Error && err.name === 'ConditionalCheckFailedException';
 
 /**
- * Processes one SQS batch and answers its partial batch response. Each record is parsed and validated, then processed once per
- * order id and content: a conditional PutItem stores the order, an SNS publish announces it from
- * the stored item, and the stored item is marked `announcedAt`. That mark, not the idempotency
- * record, is what keeps a late duplicate (after the idempotency window) from being announced
- * again. The idempotency record (keyed on order id and content hash) is written only after all of
- * this succeeds; it answers duplicates within the window and holds back a concurrent duplicate
- * while the first is in progress. Another message with a stored order's id but other content is
- * a conflict: logged with both versions and parked, never stored over and never announced.
+ * Processes one SQS batch and answers its partial batch response. Each record is parsed and
+ * validated, then processed once per order id and content: a conditional PutItem stores the
+ * order, an SNS publish announces it from the stored item, and the stored item is marked
+ * `announcedAt`. That mark, not the idempotency record, is what keeps a late duplicate (after the
+ * idempotency window) from being announced again. The idempotency record (keyed on order id and
+ * content hash) is written only after all of this succeeds; it answers duplicates within the
+ * window and holds back a concurrent duplicate while the first is in progress. Another message
+ * with a stored order's id but other content is a conflict: logged with both versions and parked,
+ * never stored over and never announced. The SQS bodies are parsed here rather than by the Batch
+ * processor's Parser integration: a body that fails there never reaches this code, so it would
+ * be neither recorded as rejected nor counted in `OrdersRejected`.
  */
 export async function processOrders(event: SQSEvent, context: Context, deps: ProcessorDeps): Promise<SQSBatchResponse> {
   const { config, logger, metrics, now } = deps;
