@@ -11,12 +11,24 @@ const env = {
   LAUNCH_TABLE: 'launches',
 };
 
+/** An S3 notification record with every field AWS sends (Parser's S3Schema requires them). */
 const s3Event = (eventName: string, key: string, eTag = 'abc', size = 10, sequencer = '0055AED6DCD90281E5') => ({
   Records: [
     {
+      eventVersion: '2.1',
       eventSource: 'aws:s3',
+      awsRegion: 'us-east-1',
+      eventTime: '2026-12-02T10:00:00.000Z',
       eventName,
-      s3: { bucket: { name: 'uploads' }, object: { key, eTag, size, sequencer } },
+      userIdentity: { principalId: 'AWS:AIDAEXAMPLE' },
+      requestParameters: { sourceIPAddress: '198.51.100.7' },
+      responseElements: { 'x-amz-request-id': 'D82B88E5F771F645', 'x-amz-id-2': 'example' },
+      s3: {
+        s3SchemaVersion: '1.0',
+        configurationId: 'launch',
+        bucket: { name: 'uploads', ownerIdentity: { principalId: 'A3I5XTEXAMAI3E' }, arn: 'arn:aws:s3:::uploads' },
+        object: { key, eTag, size, sequencer },
+      },
     },
   ],
 });
@@ -41,11 +53,21 @@ describe('parseEvent', () => {
 
   it('reads an EventBridge "Object Created" event (key not encoded)', () => {
     const e = {
+      version: '0',
+      id: '17793124-05d4-b198-2fde-7ededc63b103',
       source: 'aws.s3',
       'detail-type': 'Object Created',
+      account: '111122223333',
+      time: '2026-12-02T10:00:00Z',
+      region: 'us-east-1',
+      resources: ['arn:aws:s3:::uploads'],
       detail: {
+        version: '0',
         bucket: { name: 'uploads' },
         object: { key: 'a b.mov', etag: 'e1', size: 5, sequencer: '617f08299329d189' },
+        'request-id': 'N4N7GDK58NMKJ12R',
+        requester: '111122223333',
+        reason: 'PutObject',
       },
     };
     expect(parseEvent(e).objects).toEqual([
@@ -55,6 +77,17 @@ describe('parseEvent', () => {
 
   it('takes a direct { bucket, key } call', () => {
     expect(parseEvent({ bucket: 'uploads', key: 'x.mp4' }).objects).toEqual([{ bucket: 'uploads', key: 'x.mp4' }]);
+  });
+
+  it('refuses an S3 notification or EventBridge event that lacks what AWS sends, naming the field', () => {
+    const e = s3Event('ObjectCreated:Put', 'a.mp4');
+    const { requestParameters: _, ...record } = e.Records[0] as (typeof e.Records)[0];
+    expect(() => parseEvent({ Records: [record] })).toThrow(
+      /^not a valid S3 event notification: Records\.0\.requestParameters: /,
+    );
+    expect(() => parseEvent({ source: 'aws.s3', 'detail-type': 'Object Created', detail: {} })).toThrow(
+      /^not a valid S3 EventBridge event: .*detail\.bucket/,
+    );
   });
 
   it('rejects anything else with what it expected', () => {

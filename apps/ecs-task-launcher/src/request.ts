@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT-0
 import { createHash } from 'node:crypto';
+import { S3EventNotificationEventBridgeSchema, S3Schema } from '@aws-lambda-powertools/parser/schemas/s3';
 import type { RunTaskCommandInput } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
 import type { Config } from './config.ts';
@@ -18,39 +19,6 @@ export class InvalidEventError extends Error {
   override name = 'InvalidEventError';
 }
 
-const S3Notification = z.object({
-  Records: z.array(
-    z.object({
-      eventSource: z.literal('aws:s3'),
-      eventName: z.string(),
-      s3: z.object({
-        bucket: z.object({ name: z.string().min(1) }),
-        object: z.object({
-          key: z.string().min(1),
-          eTag: z.string().optional(),
-          size: z.number().optional(),
-          sequencer: z.string().min(1).optional(),
-        }),
-      }),
-    }),
-  ),
-});
-
-/** S3 -> EventBridge "Object Created" (the bucket has EventBridge notifications on). */
-const EventBridgeObjectCreated = z.object({
-  source: z.literal('aws.s3'),
-  'detail-type': z.literal('Object Created'),
-  detail: z.object({
-    bucket: z.object({ name: z.string().min(1) }),
-    object: z.object({
-      key: z.string().min(1),
-      etag: z.string().optional(),
-      size: z.number().optional(),
-      sequencer: z.string().min(1).optional(),
-    }),
-  }),
-});
-
 const Direct = z.object({
   bucket: z.string().min(3),
   key: z.string().min(1).max(1024),
@@ -68,10 +36,21 @@ export function decodeS3Key(key: string): string {
   return decodeURIComponent(key.replace(/\+/g, ' '));
 }
 
-/** An S3 notification, an EventBridge S3 event, or a direct `{ bucket, key, etag? }` call. */
+const issues = (error: z.ZodError) =>
+  error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
+
+const looksLike = (event: unknown, field: string): event is Record<string, unknown> =>
+  typeof event === 'object' && event !== null && field in event;
+
+/**
+ * An S3 notification, an EventBridge S3 event, or a direct `{ bucket, key, etag? }` call. The
+ * AWS events are checked whole against Powertools Parser's schemas, which hold every field AWS
+ * sends; an event that has the shape of one but not its fields is refused with what is missing.
+ */
 export function parseEvent(event: unknown): ParsedEvent {
-  const s3 = S3Notification.safeParse(event);
-  if (s3.success) {
+  if (looksLike(event, 'Records')) {
+    const s3 = S3Schema.safeParse(event);
+    if (!s3.success) throw new InvalidEventError(`not a valid S3 event notification: ${issues(s3.error)}`);
     const parsed: ParsedEvent = { objects: [], ignored: [] };
     for (const r of s3.data.Records) {
       const key = decodeS3Key(r.s3.object.key);
@@ -80,21 +59,43 @@ export function parseEvent(event: unknown): ParsedEvent {
         continue;
       }
       const { eTag, size, sequencer } = r.s3.object;
-      parsed.objects.push({ bucket: r.s3.bucket.name, key, etag: eTag, size, ...(sequencer ? { sequencer } : {}) });
+      parsed.objects.push({
+        bucket: r.s3.bucket.name,
+        key,
+        ...(eTag !== undefined ? { etag: eTag } : {}),
+        ...(size !== undefined ? { size } : {}),
+        ...(sequencer ? { sequencer } : {}),
+      });
     }
     return parsed;
   }
-  const eb = EventBridgeObjectCreated.safeParse(event);
-  if (eb.success) {
+  if (looksLike(event, 'detail-type')) {
+    const eb = S3EventNotificationEventBridgeSchema.safeParse(event);
+    if (!eb.success) throw new InvalidEventError(`not a valid S3 EventBridge event: ${issues(eb.error)}`);
+    if (eb.data.source !== 'aws.s3' || eb.data['detail-type'] !== 'Object Created') {
+      throw new InvalidEventError(
+        `expected an EventBridge "Object Created" event from aws.s3, got "${eb.data['detail-type']}" from ${eb.data.source}`,
+      );
+    }
     const { key, etag, size, sequencer } = eb.data.detail.object;
     const bucket = eb.data.detail.bucket.name;
-    return { objects: [{ bucket, key, etag, size, ...(sequencer ? { sequencer } : {}) }], ignored: [] };
+    return {
+      objects: [
+        {
+          bucket,
+          key,
+          ...(etag !== undefined ? { etag } : {}),
+          ...(size !== undefined ? { size } : {}),
+          ...(sequencer ? { sequencer } : {}),
+        },
+      ],
+      ignored: [],
+    };
   }
   const direct = Direct.safeParse(event);
   if (direct.success) return { objects: [direct.data], ignored: [] };
-  const detail = direct.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
   throw new InvalidEventError(
-    `expected an S3 notification, an EventBridge "Object Created" event or { bucket, key }: ${detail}`,
+    `expected an S3 notification, an EventBridge "Object Created" event or { bucket, key }: ${issues(direct.error)}`,
   );
 }
 

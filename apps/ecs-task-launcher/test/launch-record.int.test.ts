@@ -8,9 +8,10 @@ import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { captureLogs } from '@samples/test-support/logs';
 import { beforeAll, beforeEach, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
-import { createHandler } from '../src/handler.ts';
+import { type LauncherDeps, launchTasks } from '../src/launch.ts';
 import { launchToken } from '../src/request.ts';
 import { EcsAsDocumented } from './ecs-as-documented.ts';
+import { s3Notification } from './events.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -29,21 +30,31 @@ describeWith(['dynamodb'], 'ecs-task-launcher: the record of started uploads', (
   const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
 
   const metrics = new Metrics({ namespace: 'EcsTaskLauncherTest', serviceName: 'ecs-task-launcher' });
-  const launcher = () =>
-    createHandler({
-      metrics,
-      ecs: ecs.client(),
-      s3: new S3Client({}),
-      ddb,
-      now: () => clock,
-      logger,
-      config: parseConfig({
-        CLUSTER: 'media',
-        TASK_DEFINITION: 'transcoder',
-        SUBNETS: 'subnet-a',
-        LAUNCH_TABLE: table,
-      }),
-    });
+  const deps = (): LauncherDeps => ({
+    metrics,
+    ecs: ecs.client(),
+    s3: new S3Client({}),
+    ddb,
+    now: () => clock,
+    logger,
+    config: parseConfig({
+      CLUSTER: 'media',
+      TASK_DEFINITION: 'transcoder',
+      SUBNETS: 'subnet-a',
+      LAUNCH_TABLE: table,
+    }),
+  });
+  // launchTasks leaves the flush to the handler's logMetrics middleware: flushed here so the
+  // test reads each invocation's metrics as CloudWatch would get them.
+  const launcher =
+    (with_: Partial<LauncherDeps> = {}) =>
+    async (event: unknown) => {
+      try {
+        return await launchTasks(event, { ...deps(), ...with_ });
+      } finally {
+        metrics.publishStoredMetrics();
+      }
+    };
   const record = async () =>
     (await ddb.send(new GetCommand({ TableName: table, Key: { token: launchToken(object) }, ConsistentRead: true })))
       .Item;
@@ -213,13 +224,7 @@ describeWith(['dynamodb'], 'ecs-task-launcher: the record of started uploads', (
     }) => input.overrides?.containerOverrides?.[0]?.environment?.find((e) => e.name === 'INPUT_KEY')?.value;
     const keys = ['a', 'b', 'c'].map((k) => `in/${n}-${k}.mov`);
     ecs.answer = (input) => (keyOf(input) === keys[1] ? 'capacity' : 'start');
-    const event = {
-      Records: keys.map((key) => ({
-        eventSource: 'aws:s3',
-        eventName: 'ObjectCreated:Put',
-        s3: { bucket: { name: 'uploads' }, object: { key, eTag: `etag-${key}`, size: 100 } },
-      })),
-    };
+    const event = s3Notification(keys.map((key) => ({ bucket: 'uploads', key, eTag: `etag-${key}`, size: 100 })));
     await expect(launcher()(event)).rejects.toThrow(
       new RegExp(
         `^RunTask for s3://uploads/${keys[1]} started no task \\(cluster media, task definition transcoder\\): Capacity is unavailable`,
@@ -247,19 +252,7 @@ describeWith(['dynamodb'], 'ecs-task-launcher: the record of started uploads', (
         });
       },
     } as unknown as S3Client;
-    const handler = createHandler({
-      ecs: ecs.client(),
-      s3: forbidden,
-      ddb,
-      now: () => clock,
-      logger,
-      config: parseConfig({
-        CLUSTER: 'media',
-        TASK_DEFINITION: 'transcoder',
-        SUBNETS: 'subnet-a',
-        LAUNCH_TABLE: table,
-      }),
-    });
+    const handler = launcher({ s3: forbidden });
     await expect(handler({ bucket: 'uploads', key: 'in/gone.mov' })).rejects.toMatchObject({
       name: 'SourceNotFoundError',
       message:

@@ -14,8 +14,9 @@ import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { listKeys, waitFor, waitForTaskStopped } from '@samples/emulator/waiters';
 import { makeClip } from '@samples/test-support/clips';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { LaunchResult } from '../src/handler.ts';
+import type { LaunchResult } from '../src/launch.ts';
 import { launchToken } from '../src/request.ts';
+import { s3Notification } from './events.ts';
 
 const PACKAGE_DIR = new URL('..', import.meta.url).pathname;
 
@@ -154,23 +155,15 @@ describeWith(needs, 'ecs-task-launcher: an upload starts the transcoder as an EC
     // A re-delivery is the same notification: the same ETag and the same sequencer.
     const [first] = await recordsOfKey('uploads/first clip.mp4');
     expect(first?.sequencer).toEqual(expect.any(String));
-    const redelivered = {
-      Records: [
-        {
-          eventSource: 'aws:s3',
-          eventName: 'ObjectCreated:Put',
-          s3: {
-            bucket: { name: stack.inputBucket },
-            object: {
-              key: 'uploads/first+clip.mp4',
-              eTag: etag.replaceAll('"', ''),
-              size: 1,
-              sequencer: first?.sequencer as string,
-            },
-          },
-        },
-      ],
-    };
+    const redelivered = s3Notification([
+      {
+        bucket: stack.inputBucket,
+        key: 'uploads/first+clip.mp4',
+        eTag: etag.replaceAll('"', ''),
+        size: 1,
+        sequencer: first?.sequencer as string,
+      },
+    ]);
     const res = await invoke<LaunchResult>(name, redelivered);
     expect(res.functionError, res.log).toBeUndefined();
     expect(res.payload.launched).toHaveLength(1);

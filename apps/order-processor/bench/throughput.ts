@@ -14,7 +14,7 @@ import { machineFacts, ratioText, recordResults, type Spread, spread } from '@sa
 import { bundleLambda } from '@samples/build';
 import { startEmulator } from '@samples/emulator';
 import type { Context, SQSEvent } from 'aws-lambda';
-import { createHandler } from '../src/handler.ts';
+import { processorFor } from '../test/processor.ts';
 import { deployStack, makeOrder, PACKAGE_DIR, queueDepth, type Stack, scanOrders, sendAll } from '../test/stack.ts';
 
 const N = Number(process.env.BENCH_ORDERS ?? 100);
@@ -129,13 +129,15 @@ try {
   const libSns = new SNSClient({});
   countRequests(libDdb, libCalls.ddb);
   countRequests(libSns, libCalls.sns);
-  const libHandler = createHandler({
+  const libHandler = processorFor({
     ddb: libDdb,
     sns: libSns,
-    ordersTable: lib.ordersTable,
-    idempotencyTable: lib.idempotencyTable,
-    conflictsTable: lib.conflictsTable,
-    topicArn: lib.topicArn,
+    config: {
+      ordersTable: lib.ordersTable,
+      idempotencyTable: lib.idempotencyTable,
+      conflictsTable: lib.conflictsTable,
+      topicArn: lib.topicArn,
+    },
   });
   // Imported only now: its clients are built at module load and must see the emulator's environment.
   const baseline = await import('./baseline-handler.ts');

@@ -7,8 +7,8 @@ import { emulator, uniqueName } from '@samples/emulator/testing';
 import { waitFor } from '@samples/emulator/waiters';
 import { captureLogs } from '@samples/test-support/logs';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { createHandler } from '../src/handler.ts';
 import { lambdaContext, sqsEvent } from './events.ts';
+import { processorFor } from './processor.ts';
 import { createTables, drain, expireIdempotencyRecords, makeOrder, noticeOrderIds, scanItems } from './stack.ts';
 
 // The handler in-process against the emulator's DynamoDB and SNS: duplicates and conflicting
@@ -33,7 +33,7 @@ beforeAll(async () => {
 });
 
 function handlerWith(logger = new Logger({ serviceName: 'order-processor', logLevel: 'WARN' })) {
-  return createHandler({ ddb, sns, ...tables, topicArn, logger });
+  return processorFor({ ddb, sns, config: { ...tables, topicArn }, logger });
 }
 
 /** All notices published so far: waits for `atLeast`, then a moment more for any late extra one. */

@@ -5,8 +5,8 @@ import { subscribeQueue } from '@samples/emulator/deploy';
 import { emulator, uniqueName } from '@samples/emulator/testing';
 import { waitFor } from '@samples/emulator/waiters';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createHandler } from '../src/handler.ts';
 import { lambdaContext as context, sqsEvent } from './events.ts';
+import { processorFor } from './processor.ts';
 import { createTables, drain, scanItems } from './stack.ts';
 
 // Where an order meets AWS's limits: SQS takes messages up to 1 MiB, a DynamoDB item holds
@@ -67,7 +67,7 @@ const largest = (orderId: string, email: string) => ({
 
 describe('order-processor at the limits of SQS, DynamoDB and SNS', () => {
   it('the largest order the schema accepts is stored and announced', async () => {
-    const handler = createHandler({ ddb, sns: new SNSClient({}), ...tables, topicArn });
+    const handler = processorFor({ ddb, sns: new SNSClient({}), config: { ...tables, topicArn } });
     const order = largest('biggest-valid', `${'a'.repeat(64)}@${'b'.repeat(185)}.com`);
     const body = await throughSqs(JSON.stringify(order));
     const res = await handler(sqsEvent([['m-big', body]]), context);
@@ -88,7 +88,12 @@ describe('order-processor at the limits of SQS, DynamoDB and SNS', () => {
       warn() {},
       addContext() {},
     };
-    const handler = createHandler({ ddb, sns: new SNSClient({}), ...tables, topicArn, logger: logger as never });
+    const handler = processorFor({
+      ddb,
+      sns: new SNSClient({}),
+      config: { ...tables, topicArn },
+      logger: logger as never,
+    });
     const companion = JSON.stringify(largest('next-to-too-big', 'c@example.com'));
     const res = await handler(
       sqsEvent([

@@ -3,15 +3,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { emulator, uniqueName } from '@samples/emulator/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createHandler } from '../src/handler.ts';
 import { lambdaContext, sqsEvent } from './events.ts';
+import { processorFor } from './processor.ts';
 import { createTables, makeOrder, scanItems } from './stack.ts';
 
 // The handler in-process against the emulator's DynamoDB: an invalid order whose id can be read
 // is recorded with its reason in the rejections table (what the orders API shows as "rejected"),
 // and still fails its record so the redrive parks the message in the DLQ.
 let ddb: DynamoDBClient;
-let handler: ReturnType<typeof createHandler>;
+let handler: ReturnType<typeof processorFor>;
 let tables: Awaited<ReturnType<typeof createTables>>;
 
 beforeAll(async () => {
@@ -22,7 +22,7 @@ beforeAll(async () => {
   tables = await createTables(ddb, name);
   const topicArn = (await sns.send(new CreateTopicCommand({ Name: `${name}-notices` }))).TopicArn!;
   const logger = new Logger({ serviceName: 'order-processor', logLevel: 'CRITICAL' });
-  handler = createHandler({ ddb, sns, ...tables, topicArn, logger });
+  handler = processorFor({ ddb, sns, config: { ...tables, topicArn }, logger });
 });
 
 describe('an invalid order', () => {

@@ -5,8 +5,8 @@ import { subscribeQueue } from '@samples/emulator/deploy';
 import { emulator, uniqueName } from '@samples/emulator/testing';
 import { waitFor } from '@samples/emulator/waiters';
 import { beforeAll, expect, it } from 'vitest';
-import { createHandler } from '../src/handler.ts';
 import { lambdaContext as context, sqsEvent } from './events.ts';
+import { processorFor } from './processor.ts';
 import { createTables, drain, makeOrder, scanOrders } from './stack.ts';
 
 // The handler in-process against the emulator's DynamoDB and SNS. SNS cannot be made to fail
@@ -41,7 +41,7 @@ it('retries only the record whose publish failed, without a second write or noti
     }
     return realSend(command);
   }) as typeof sns.send;
-  const handler = createHandler({ ddb, sns, ...tables, topicArn });
+  const handler = processorFor({ ddb, sns, config: { ...tables, topicArn } });
   const orders = ['retry-1', 'retry-2', 'retry-3'].map((id) => makeOrder(id));
   const first = await handler(sqsEvent(orders.map((o, i) => [`m${i}`, JSON.stringify(o)])), context);
   expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
