@@ -75,6 +75,32 @@ describe('parseEvent', () => {
     ]);
   });
 
+  it('reads events of uploads made over IPv6 (S3 dual-stack endpoints)', () => {
+    const e = s3Event('ObjectCreated:Put', 'a.mp4');
+    (e.Records[0] as (typeof e.Records)[0]).requestParameters.sourceIPAddress = '2001:db8::8a2e:370:7334';
+    expect(parseEvent(e).objects).toHaveLength(1);
+    const eb = {
+      version: '0',
+      id: '17793124-05d4-b198-2fde-7ededc63b103',
+      source: 'aws.s3',
+      'detail-type': 'Object Created',
+      account: '111122223333',
+      time: '2026-12-02T10:00:00Z',
+      region: 'us-east-1',
+      resources: ['arn:aws:s3:::uploads'],
+      detail: {
+        version: '0',
+        bucket: { name: 'uploads' },
+        object: { key: 'a.mov', etag: 'e1', size: 5, sequencer: '617f08299329d189' },
+        'request-id': 'N4N7GDK58NMKJ12R',
+        requester: '111122223333',
+        'source-ip-address': '2001:db8::1',
+        reason: 'PutObject',
+      },
+    };
+    expect(parseEvent(eb).objects).toHaveLength(1);
+  });
+
   it('takes a direct { bucket, key } call', () => {
     expect(parseEvent({ bucket: 'uploads', key: 'x.mp4' }).objects).toEqual([{ bucket: 'uploads', key: 'x.mp4' }]);
   });

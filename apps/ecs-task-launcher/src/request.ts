@@ -39,6 +39,18 @@ export function decodeS3Key(key: string): string {
 const issues = (error: z.ZodError) =>
   error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
 
+// Parser's S3 schemas take only an IPv4 source address (or s3.amazonaws.com), but S3's dual-stack
+// endpoints accept uploads over IPv6 and the event names that address. The field is not used
+// here: any string is accepted, every other field is checked as Parser does.
+const S3Notification = S3Schema.extend({
+  Records: z.array(
+    S3Schema.shape.Records.element.extend({ requestParameters: z.object({ sourceIPAddress: z.string() }) }),
+  ),
+});
+const S3EventBridge = S3EventNotificationEventBridgeSchema.extend({
+  detail: S3EventNotificationEventBridgeSchema.shape.detail.extend({ 'source-ip-address': z.string().optional() }),
+});
+
 const looksLike = (event: unknown, field: string): event is Record<string, unknown> =>
   typeof event === 'object' && event !== null && field in event;
 
@@ -49,7 +61,7 @@ const looksLike = (event: unknown, field: string): event is Record<string, unkno
  */
 export function parseEvent(event: unknown): ParsedEvent {
   if (looksLike(event, 'Records')) {
-    const s3 = S3Schema.safeParse(event);
+    const s3 = S3Notification.safeParse(event);
     if (!s3.success) throw new InvalidEventError(`not a valid S3 event notification: ${issues(s3.error)}`);
     const parsed: ParsedEvent = { objects: [], ignored: [] };
     for (const r of s3.data.Records) {
@@ -70,7 +82,7 @@ export function parseEvent(event: unknown): ParsedEvent {
     return parsed;
   }
   if (looksLike(event, 'detail-type')) {
-    const eb = S3EventNotificationEventBridgeSchema.safeParse(event);
+    const eb = S3EventBridge.safeParse(event);
     if (!eb.success) throw new InvalidEventError(`not a valid S3 EventBridge event: ${issues(eb.error)}`);
     if (eb.data.source !== 'aws.s3' || eb.data['detail-type'] !== 'Object Created') {
       throw new InvalidEventError(
