@@ -109,6 +109,13 @@ export async function startMinistackProcess(opts: {
       // clients address buckets by path (no DNS for bucket.localhost here).
       AWS_ENDPOINT_URL: opts.functionEndpoint ?? `http://127.0.0.1:${port}`,
       ...(opts.taskEndpoint ? { MINISTACK_ECS_TASK_ENDPOINT_URL: opts.taskEndpoint } : {}),
+      // Lambda defines these in every function (developer guide, "Defined runtime environment
+      // variables"); ministack 1.5.33 does not, and its function processes inherit its own
+      // environment. Without them Powertools sees no Lambda: Tracer switches itself off and no
+      // ColdStart metric is written. Every function of these samples is nodejs24.x.
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -25,9 +25,20 @@ describeWith(['lambda', 's3'], 'a bundled Node 24 function deployed into the emu
     await deployFunction({ name, zip: bundle.zip, environment: {}, statements });
     const s3 = new S3Client({});
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    const res = await invoke<{ node: string; wrote: string }>(name, { bucket, key: 'out/event.json' });
+    const res = await invoke<{ node: string; wrote: string; runtimeEnv: Record<string, string | undefined> }>(name, {
+      bucket,
+      key: 'out/event.json',
+    });
     expect(res.functionError).toBeUndefined();
     expect(res.payload.node).toMatch(/^v24\./);
+    // What Lambda sets in every function (developer guide, "Defined runtime environment
+    // variables"): Powertools reads them to know it runs in Lambda and on a cold start.
+    // (LocalStack's runtime names itself AWS_Lambda_rapid.)
+    expect(res.payload.runtimeEnv).toEqual({
+      AWS_EXECUTION_ENV: expect.stringMatching(/^AWS_Lambda_/),
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+    });
     const body = await waitForObject(s3, bucket, 'out/event.json');
     expect(JSON.parse(body.toString())).toEqual({ bucket, key: 'out/event.json' });
   });
