@@ -200,6 +200,8 @@ describeWith(needs, 'image-resize stack in the emulator', () => {
     expect(res.payload.results[0]?.outcome).toBe('rejected');
     expect(res.log).toContain(reason);
     expect(res.log).toMatch(/"level":"ERROR".*"message":"rejected"/);
+    // Active tracing without an X-Ray daemon (the emulator): Tracer and the X-Ray SDK stay quiet.
+    expect(res.log).not.toMatch(/Missing AWS Lambda trace data|current sub\/segment|serialize segment/);
     expect(await listKeys(s3, renditions, `${PREFIX}uploads/bad/`)).toEqual([]);
   });
 
