@@ -1,4 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { S3Event } from '@aws-lambda-powertools/parser/types';
 import {
   CreateBucketCommand,
   HeadObjectCommand,
@@ -9,23 +11,25 @@ import {
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { listKeys } from '@samples/emulator/waiters';
 import { captureLogs } from '@samples/test-support/logs';
-import type { Context, S3Event, S3EventRecord } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import sharp, { type Sharp } from 'sharp';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { parseConfig } from '../src/config.ts';
-import type { Deps, handler as Handler, processRecord as ProcessRecord } from '../src/handler.ts';
+import type { handler as Handler } from '../src/handler.ts';
+import { processRecord, type ResizeDeps, type S3Record } from '../src/process.ts';
 import { photo } from './images.ts';
+import { s3Event } from './sample-event.ts';
 
 // The handler's processing in this process, against the emulator's S3 and real sharp: the stages
-// of a failure (input vs everything after) and what a failed retry leaves behind.
+// of a failure (input vs everything after) and what a failed retry leaves behind. The first test
+// goes through the handler module itself (middy, Parser, Logger, Metrics, Tracer) with the sample event.
 const bucket = uniqueName('resize-int');
 const PREFIX = 'renditions/';
 let s3: S3Client;
-let processRecord: typeof ProcessRecord;
 let handler: typeof Handler;
-let deps: (client: S3Client) => Deps;
+let deps: (client: S3Client) => ResizeDeps;
 
-const record = (key: string) => ({ s3: { bucket: { name: bucket }, object: { key } } }) as unknown as S3EventRecord;
+const record = (key: string): S3Record => s3Event(bucket, key).Records[0] as S3Record;
 
 async function etags(prefix: string): Promise<Record<string, string | undefined>> {
   const keys = await listKeys(s3, bucket, prefix);
@@ -42,10 +46,12 @@ describeWith(['s3'], 'image-resize processing, in process', () => {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     // The module reads its configuration from the environment when it loads, as on Lambda.
     vi.stubEnv('DEST_BUCKET', bucket);
-    ({ processRecord, handler } = await import('../src/handler.ts'));
+    ({ handler } = await import('../src/handler.ts'));
     const config = parseConfig({ DEST_BUCKET: bucket, DEST_PREFIX: PREFIX });
     const logger = new Logger({ serviceName: 'image-resize-test', logLevel: 'SILENT' });
-    deps = (client) => ({ s3: client, config, logger });
+    // Never flushed: these tests read what was written to S3, not the metrics.
+    const metrics = new Metrics({ namespace: 'ImageResizeTest', serviceName: 'image-resize-test' });
+    deps = (client) => ({ s3: client, config, logger, metrics });
   });
   afterAll(() => {
     vi.unstubAllEnvs();
@@ -61,7 +67,7 @@ describeWith(['s3'], 'image-resize processing, in process', () => {
     } as Context;
     // A rendition's own upload: skipped before any S3 call, logged with its reason.
     const key = `${PREFIX}photo.jpg/640w.webp`;
-    const logs = await captureLogs(() => handler({ Records: [record(key)] } as S3Event, context));
+    const logs = await captureLogs(() => handler(s3Event(bucket, key), context));
     expect(logs.find((l) => l.message === 'skipped: would write where the trigger listens')).toMatchObject({
       service: 'image-resize',
       bucket,
@@ -75,6 +81,17 @@ describeWith(['s3'], 'image-resize processing, in process', () => {
       _aws: { CloudWatchMetrics: [{ Namespace: 'ImageResize', Dimensions: [['service']] }] },
       service: 'image-resize',
       ImagesSkipped: 1,
+    });
+  });
+
+  it('refuses an event that is not an S3 notification, before any S3 call', async () => {
+    const context = { awsRequestId: 'req-2', functionName: 'image-resize' } as Context;
+    const notS3 = {
+      Records: [{ s3: { bucket: { name: bucket }, object: { key: 'uploads/x.jpg' } } }],
+    } as unknown as S3Event;
+    await expect(handler(notS3, context)).rejects.toMatchObject({
+      name: 'ParseError',
+      message: 'Failed to parse schema',
     });
   });
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TEST_CREDENTIALS } from '@samples/emulator';
@@ -7,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Failures a real model container cannot produce on demand (a hung endpoint, SageMaker
 // throttling, a model crashing with 500), each served by a real HTTP server that answers
-// as the SageMaker runtime does; the real handler calls it through the real SDK.
+// as the SageMaker runtime does; the real handler module (middy, Logger, Metrics, Tracer) calls it
+// through the real SDK.
 type Behaviour = 'hang' | 'throttle' | 'crash' | 'not-json';
 let behaviour: Behaviour = 'hang';
 let server: Server;
@@ -44,16 +46,13 @@ afterAll(async () => {
 });
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
-const event = {
-  version: '2.0',
-  routeKey: 'POST /classify',
-  rawPath: '/classify',
-  rawQueryString: '',
-  headers: { 'content-type': 'image/png' },
-  isBase64Encoded: true,
+// The README's sample HTTP API event, as AWS sends it, with this file's PNG and request id.
+const sample = JSON.parse(readFileSync(new URL('../events/http-api.json', import.meta.url), 'utf8'));
+const event: APIGatewayProxyEventV2 = {
+  ...sample,
   body: PNG.toString('base64'),
-  requestContext: { requestId: 'int-req', http: { method: 'POST', path: '/classify' } },
-} as unknown as APIGatewayProxyEventV2;
+  requestContext: { ...sample.requestContext, requestId: 'int-req' },
+};
 const context = {
   awsRequestId: 'ctx-req',
   functionName: 'inference-proxy',
