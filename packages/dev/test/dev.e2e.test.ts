@@ -104,6 +104,7 @@ describeWith(needs, 'pnpm dev image-resize', () => {
       expect(after.results).toEqual(before.results);
     }
     const sorted = [...times].sort((a, b) => a - b);
+    console.log(out.match(/\[dev\] live in .*/g)?.join('\n'));
     console.log(`[dev] save-to-live over ${times.length} edits: ${times.join(', ')} ms; median ${sorted[2]} ms`);
 
     dev.kill('SIGTERM');
