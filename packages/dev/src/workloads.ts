@@ -17,7 +17,7 @@ export interface Workload {
 
 const imageResize: Sample = {
   command: (o, endpoint) =>
-    `aws --endpoint-url ${endpoint} s3 cp photo.jpg s3://${o.UploadsBucket}/uploads/photo.jpg && aws --endpoint-url ${endpoint} s3 ls s3://${o.RenditionsBucket}/renditions/`,
+    `aws --endpoint-url ${endpoint} s3 cp photo.jpg s3://${o.UploadsBucket}/uploads/photo.jpg && aws --endpoint-url ${endpoint} s3 ls --recursive s3://${o.RenditionsBucket}/renditions/uploads/photo.jpg/`,
   async send(o, n) {
     const s3 = new S3Client({});
     const key = `uploads/dev-${n}.jpg`;
@@ -28,7 +28,8 @@ const imageResize: Sample = {
         Body: await flatCanvas('jpeg', '#3070c0', 1600, 1200),
       }),
     );
-    const keys = await waitForKeys(s3, o.RenditionsBucket!, `renditions/dev-${n}`, 1, { timeoutMs: 60_000 });
+    // The stack's defaults: three widths (all below 1600) in two formats, under renditions/<upload key>/.
+    const keys = await waitForKeys(s3, o.RenditionsBucket!, `renditions/${key}/`, 6, { timeoutMs: 60_000 });
     return `s3://${o.UploadsBucket}/${key} -> ${keys.map((k) => `s3://${o.RenditionsBucket}/${k}`).join(', ')}`;
   },
 };

@@ -107,6 +107,12 @@ describeWith(needs, 'pnpm dev image-resize', () => {
     console.log(out.match(/\[dev\] live in .*/g)?.join('\n'));
     console.log(`[dev] save-to-live over ${times.length} edits: ${times.join(', ')} ms; median ${sorted[2]} ms`);
 
+    // `i` sends the sample event: an upload through the S3 trigger, answered with its renditions.
+    const from = out.length;
+    dev.stdin!.write('i\n');
+    const sent = await waitForOutput(/\[dev\] (s3:\/\/\S+ -> .*|sample event failed.*)/, from, 90_000);
+    expect(sent[1]).toMatch(/^s3:\/\/\S+\/uploads\/dev-1\.jpg -> s3:\/\/\S+\/renditions\/uploads\/dev-1\.jpg\//);
+
     dev.kill('SIGTERM');
     expect(await exit).toBe(0);
     expect(out).toContain('[dev] stopping');
