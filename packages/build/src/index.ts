@@ -79,7 +79,10 @@ export async function bundleLambda(opts: BundleOptions): Promise<Bundle> {
   for (const name of opts.external ?? []) {
     copyPackageTree(name, opts.resolveFrom ?? dirname(opts.entry), files, new Set());
   }
-  const zip = zipSync(files, { level: 6, mtime: ZIP_MTIME });
+  // `pnpm dev` rebundles on every save and sets LAMBDA_ZIP_LEVEL=0: storing skips compressing the
+  // native packages again (seconds for sharp), at the cost of a bigger zip it sends to the emulator.
+  const level = process.env.LAMBDA_ZIP_LEVEL === '0' ? 0 : 6;
+  const zip = zipSync(files, { level, mtime: ZIP_MTIME });
   const zipFile = join(opts.outdir, 'function.zip');
   writeFileSync(zipFile, zip);
   return { file, zipFile, zip, bytes: zip.byteLength };
