@@ -32,7 +32,7 @@ export default defineConfig({
           name: 'unit',
           root,
           include: files('.test.ts'),
-          exclude: [...ignore, '**/*.int.test.ts', '**/*.e2e.test.ts', '**/*.copy.test.ts'],
+          exclude: [...ignore, '**/*.int.test.ts', '**/*.e2e.test.ts', '**/*.copy.test.ts', '**/*.reliability.test.ts'],
         },
       },
       {
