@@ -2,12 +2,15 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 /**
- * One vitest run for the whole repository, split into three projects by file name:
+ * One vitest run for the whole repository, split into projects by file name:
  *   *.test.ts      unit: pure logic, no emulator, no containers
  *   *.int.test.ts  integration: real parts (the emulator, Docker, sharp, ffmpeg) around in-process code
  *   *.e2e.test.ts  end to end: workloads deployed into the emulator
  *   *.copy.test.ts copy: each workload's README "Copy it" recipe followed in a fresh folder
  *                  with packages from the npm registry (test/copy)
+ *   *.reliability.test.ts reliability: load and injected faults through deployed workloads
+ *                  (test/reliability); left out of a plain run, it runs when named:
+ *                  `--project reliability` (`pnpm test:reliability`)
  * integration and e2e share one emulator started by the global setup.
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -15,6 +18,9 @@ const where = ['apps/*', 'packages/*', 'test'];
 const files = (suffix: string) => where.map((w) => `${w}/{src,test,infra}/**/*${suffix}`).concat(`test/**/*${suffix}`);
 const setup = fileURLToPath(new URL('../packages/emulator/src/vitest-setup.ts', import.meta.url));
 const ignore = ['**/node_modules/**', '**/dist/**', '**/cdk.out/**'];
+// The reliability project sets faults on the proxy of the emulator it shares: it runs alone.
+const named = (name: string) =>
+  process.argv.some((a, i) => a === `--project=${name}` || (a === '--project' && process.argv[i + 1] === name));
 
 export default defineConfig({
   test: {
@@ -35,7 +41,7 @@ export default defineConfig({
           name: 'unit',
           root,
           include: files('.test.ts'),
-          exclude: [...ignore, '**/*.int.test.ts', '**/*.e2e.test.ts', '**/*.copy.test.ts'],
+          exclude: [...ignore, '**/*.int.test.ts', '**/*.e2e.test.ts', '**/*.copy.test.ts', '**/*.reliability.test.ts'],
         },
       },
       {
@@ -76,6 +82,22 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      ...(named('reliability')
+        ? [
+            {
+              test: {
+                name: 'reliability',
+                root,
+                include: files('.reliability.test.ts'),
+                exclude: ignore,
+                globalSetup: [setup],
+                testTimeout: 900_000,
+                hookTimeout: 600_000,
+                fileParallelism: false,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

@@ -10,6 +10,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { errorAnswer, FAULTS_PATH, type Fault, type FaultPlan, Faults } from './faults.ts';
 import {
   checkRequest,
   identify,
@@ -23,6 +24,8 @@ import {
 export interface LimitingProxy {
   endpoint: string;
   port: number;
+  /** Injected failures (faults.ts): off until a plan is set, here or over HTTP at FAULTS_PATH. */
+  faults: Faults;
   stop(): Promise<void>;
 }
 
@@ -31,13 +34,25 @@ export interface LimitingProxy {
  * sees what AWS would where the emulator differs: the payload limits of limits.ts, S3's 403
  * for a missing key the caller may not list, and TLS (`aws:SecureTransport`). Bodies stream
  * through untouched, except for the few operations whose limit needs their size.
+ * On request it also fails a share of the calls as AWS does when it fails (faults.ts), for the
+ * reliability project: the Lambda functions ministack runs as processes call through it too.
  */
-export async function startProxy(opts: { target: string; port?: number; host?: string }): Promise<LimitingProxy> {
+export async function startProxy(opts: {
+  target: string;
+  port?: number;
+  host?: string;
+  faults?: FaultPlan;
+}): Promise<LimitingProxy> {
   const target = new URL(opts.target);
   const agent = new Agent({ keepAlive: true });
   const keys: Keys = new Map();
+  const faults = new Faults();
+  faults.configure(opts.faults);
   const server = createServer((req, res) => {
-    handle(req, res, { target, agent, keys }).catch((error: unknown) => fail(res, error));
+    const work = req.url?.startsWith(FAULTS_PATH)
+      ? control(req, res, faults)
+      : handle(req, res, { target, agent, keys, faults });
+    work.catch((error: unknown) => fail(res, error));
   });
   // Chunked uploads and long polls outlive Node's default request timeout.
   server.requestTimeout = 0;
@@ -53,6 +68,7 @@ export async function startProxy(opts: { target: string; port?: number; host?: s
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
+    faults,
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -126,6 +142,45 @@ interface Context {
   target: URL;
   agent: Agent;
   keys: Keys;
+  faults: Faults;
+}
+
+/** GET: what was injected and seen; PUT: a new plan (JSON FaultPlan), counters restart; DELETE: no faults. */
+async function control(req: IncomingMessage, res: ServerResponse, faults: Faults): Promise<void> {
+  const body = await readAll(req);
+  if (req.method === 'PUT') faults.configure(JSON.parse(body.toString('utf8')) as FaultPlan);
+  else if (req.method === 'DELETE') faults.configure(undefined);
+  const report = JSON.stringify(faults.report());
+  res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(report)) });
+  res.end(report);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Answers as the failing service would, or drops the connection. */
+function inject(req: IncomingMessage, res: ServerResponse, service: string, fault: Fault): void {
+  if (fault.kind === 'reset') {
+    req.socket.destroy();
+    return;
+  }
+  if (fault.kind === 'latency') throw new Error('latency is a delay, not an answer');
+  send(res, errorAnswer(service, fault.kind, fault.variant));
+}
+
+/**
+ * A call that fails: `before`, without reaching the emulator; `after`, once the emulator has
+ * answered, the answer is thrown away.
+ */
+async function faulty(req: IncomingMessage, res: ServerResponse, ctx: Context, service: string, fault: Fault) {
+  const body = await readAll(req);
+  if (fault.when === 'after') {
+    const headers = upstreamHeaders(req.headers);
+    delete headers['transfer-encoding'];
+    headers['content-length'] = String(body.length);
+    const up = await forward(ctx.target, ctx.agent, req.method ?? 'POST', req.url ?? '/', headers, body);
+    await readAll(up);
+  }
+  inject(req, res, service, fault);
 }
 
 const tag = (xml: string, name: string) => new RegExp(`<${name}>([^<]+)</${name}>`).exec(xml)?.[1];
@@ -142,6 +197,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
   const method = req.method ?? 'GET';
   const path = req.url ?? '/';
   const op = identify(method, path, req.headers);
+  // The services faults apply to (DynamoDB, SNS, SQS) need none of the rewriting below.
+  const fault = ctx.faults.decide(op.service, req.headers);
+  if (fault?.kind === 'latency') await sleep(ctx.faults.latencyMs);
+  else if (fault) return faulty(req, res, ctx, op.service, fault);
   const headers = upstreamHeaders(req.headers);
 
   let body: Buffer | IncomingMessage = req;
