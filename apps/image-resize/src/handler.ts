@@ -4,13 +4,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { S3Schema } from '@aws-lambda-powertools/parser/schemas/s3';
-import type { S3Event } from '@aws-lambda-powertools/parser/types';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { S3Client } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import { parseConfig } from './config.ts';
+import { type S3Event, S3EventSchema } from './event.ts';
 import { processEvent } from './process.ts';
 
 const serviceName = 'image-resize';
@@ -26,4 +25,4 @@ export const handler = middy((event: S3Event) => processEvent(event, { s3, confi
   .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
-  .use(parser({ schema: S3Schema }));
+  .use(parser({ schema: S3EventSchema }));

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT-0
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { S3Event } from '@aws-lambda-powertools/parser/types';
 import {
   GetObjectCommand,
   HeadObjectCommand,
@@ -12,11 +11,12 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Config } from './config.ts';
 import { RejectedInput } from './errors.ts';
+import type { S3Event, S3Record } from './event.ts';
 import { decodeS3Key, recursionGuard, renditionKeyProblem } from './plan.ts';
 import { type Encoded, renderAll } from './resize.ts';
 
 export type Outcome = 'resized' | 'skipped' | 'rejected';
-export type S3Record = S3Event['Records'][number];
+export type { S3Record } from './event.ts';
 
 export interface ResizeDeps {
   s3: S3Client;
