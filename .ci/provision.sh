@@ -10,6 +10,12 @@ PNPM_VERSION=$(sed -n 's/.*"packageManager": "pnpm@\([^"]*\)".*/\1/p' package.js
 TOOLS=${CI_TOOLS:-$HOME/.cache/aws-compute-samples/ci-tools}
 mkdir -p "$TOOLS"
 log() { printf '[provision %(%H:%M:%S)T] %s\n' -1 "$*"; }
+# Outbound TLS may go through an intercepting proxy whose CA only the system bundle holds; Node
+# (npm, pnpm, the tests) trusts its own bundled CAs unless told. Measured: npm failed with
+# SELF_SIGNED_CERT_IN_CHAIN on registry.npmjs.org without this, in an environment without it set.
+if [[ -z "${NODE_EXTRA_CA_CERTS:-}" && -f /etc/ssl/certs/ca-certificates.crt ]]; then
+  export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
 # Registry downloads on a machine that has just booted fail now and then (measured: npm's first
 # install of pnpm, seconds after boot); three tries, 5 s apart, before giving up.
 retry() {
