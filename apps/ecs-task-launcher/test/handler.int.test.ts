@@ -1,40 +1,15 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
+import { captureStderr, lambdaContext, lambdaRuntimeEnv } from '@samples/test-support/lambda';
 import { captureLogs } from '@samples/test-support/logs';
 import type { Context } from 'aws-lambda';
 import { beforeAll, expect, it } from 'vitest';
 import { sampleEvent } from './events.ts';
 
-const context = {
-  functionName: 'ecs-task-launcher',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:ecs-task-launcher',
-  memoryLimitInMB: '256',
-  awsRequestId: 'req-handler-1',
-  getRemainingTimeInMillis: () => 30_000,
-} as unknown as Context;
+const context = lambdaContext('ecs-task-launcher');
 
 // src/handler.ts itself, in-process: the Middy chain (Tracer, Logger context, metrics flush)
 // around the work, with the clients it makes at module scope pointed at the emulator.
-/** The lines written to stderr that are not Powertools' JSON (the X-Ray SDK logs plain text there). */
-function captureStderr(): { stop: () => string[] } {
-  const chunks: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-    chunks.push(String(chunk));
-    return write(chunk, ...rest);
-  }) as typeof process.stderr.write;
-  return {
-    stop: () => {
-      process.stderr.write = write;
-      return chunks
-        .join('')
-        .split('\n')
-        .filter((l) => l.trim() !== '');
-    },
-  };
-}
-
 describeWith(['s3', 'dynamodb'], 'ecs-task-launcher: the handler as Lambda runs it', () => {
   let handler: (event: unknown, context: Context) => Promise<unknown>;
 
@@ -54,15 +29,7 @@ describeWith(['s3', 'dynamodb'], 'ecs-task-launcher: the handler as Lambda runs 
       TASK_DEFINITION: 'transcoder',
       SUBNETS: 'subnet-a',
       LAUNCH_TABLE: table,
-      // What Lambda sets for an on-demand function with active tracing (Lambda's "Defined
-      // runtime environment variables"), so that Tracer and the X-Ray SDK run as they do there
-      // (Tracer switches itself off elsewhere) and Metrics counts the cold start. No X-Ray
-      // daemon listens: the segments go out over UDP to nobody, which must stay quiet.
-      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      LAMBDA_TASK_ROOT: new URL('..', import.meta.url).pathname,
-      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      _X_AMZN_TRACE_ID: 'Root=1-6763a1b0-5f1e4c2a9d3b7e8f01234567;Parent=53995c3f42cd8ad8;Sampled=1',
+      ...lambdaRuntimeEnv(new URL('..', import.meta.url).pathname),
     });
     ({ handler } = await import('../src/handler.ts'));
   });

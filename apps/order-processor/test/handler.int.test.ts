@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { emulator, uniqueName } from '@samples/emulator/testing';
+import { captureStderr, lambdaContext, lambdaRuntimeEnv } from '@samples/test-support/lambda';
 import { captureLogs } from '@samples/test-support/logs';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,33 +11,7 @@ import { createTables, scanItems } from './stack.ts';
 const sample = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../events/${name}.json`, import.meta.url), 'utf8'));
 
-const context = {
-  functionName: 'order-processor',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:order-processor',
-  memoryLimitInMB: '256',
-  awsRequestId: 'req-handler-1',
-  getRemainingTimeInMillis: () => 30_000,
-} as unknown as Context;
-
-/** The lines written to stderr that are not Powertools' JSON (the X-Ray SDK logs plain text there). */
-function captureStderr(): { stop: () => string[] } {
-  const chunks: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-    chunks.push(String(chunk));
-    return write(chunk, ...rest);
-  }) as typeof process.stderr.write;
-  return {
-    stop: () => {
-      process.stderr.write = write;
-      return chunks
-        .join('')
-        .split('\n')
-        .filter((l) => l.trim() !== '' && !l.startsWith('{'));
-    },
-  };
-}
+const context = lambdaContext('order-processor');
 
 const emf = (logs: Record<string, unknown>[], metric: string) => logs.find((l) => l[metric] !== undefined);
 
@@ -60,15 +35,7 @@ describe('order-processor: the handler as Lambda runs it', () => {
       CONFLICTS_TABLE: tables.conflictsTable,
       REJECTIONS_TABLE: tables.rejectionsTable,
       TOPIC_ARN: topicArn,
-      // What Lambda sets for an on-demand function with active tracing (Lambda's "Defined
-      // runtime environment variables"), so that Tracer and the X-Ray SDK run as they do there
-      // (Tracer switches itself off elsewhere) and Metrics counts the cold start. No X-Ray
-      // daemon listens: the segments go out over UDP to nobody, which must stay quiet.
-      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      LAMBDA_TASK_ROOT: new URL('..', import.meta.url).pathname,
-      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-      _X_AMZN_TRACE_ID: 'Root=1-6763a1b0-5f1e4c2a9d3b7e8f01234567;Parent=53995c3f42cd8ad8;Sampled=1',
+      ...lambdaRuntimeEnv(new URL('..', import.meta.url).pathname),
     });
     // The event is the test's to shape, malformed too: typed as what Lambda passes, unknown JSON.
     handler = (await import('../src/handler.ts')).handler as unknown as typeof handler;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT-0
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { objectMissing } from './missing.ts';
 
@@ -11,7 +11,7 @@ import { objectMissing } from './missing.ts';
  * here cannot produce. The listing itself is what a role narrowed by an `s3:prefix` condition may do.
  */
 const s3Error = (name: string, status: number) =>
-  Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+  new S3ServiceException({ name, message: name, $fault: 'client', $metadata: { httpStatusCode: status } });
 
 function scriptedS3(listing: () => Promise<{ Contents?: { Key: string }[] }>) {
   const sent: unknown[] = [];

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT-0
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 
 /**
  * Whether a failed HeadObject/GetObject means "no such key". S3 answers 404 only to a caller
@@ -14,10 +14,10 @@ export async function objectMissing(
   where: { bucket: string; key: string },
   err: unknown,
 ): Promise<boolean> {
-  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
-  const status = e.$metadata?.httpStatusCode;
-  if (e.name === 'NoSuchKey' || e.name === 'NotFound' || status === 404) return true;
-  if (e.name !== 'AccessDenied' && status !== 403) return false;
+  if (!(err instanceof S3ServiceException)) return false;
+  const status = err.$metadata.httpStatusCode;
+  if (err.name === 'NoSuchKey' || err.name === 'NotFound' || status === 404) return true;
+  if (err.name !== 'AccessDenied' && status !== 403) return false;
   try {
     const res = await s3.send(new ListObjectsV2Command({ Bucket: where.bucket, Prefix: where.key, MaxKeys: 1 }));
     // Keys list in UTF-8 binary order, so the key itself, if there, comes before any longer one.

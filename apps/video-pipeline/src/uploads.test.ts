@@ -3,9 +3,43 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { executionName, InvalidEventError, uploadsIn } from './uploads.ts';
 
+/** An S3 notification record with every field AWS sends (Parser's S3Schema requires them). */
 const record = (eventName: string, key: string, eTag = 'e1', sequencer = '0055AED6DCD90281E5') => ({
+  eventVersion: '2.1',
+  eventSource: 'aws:s3',
+  awsRegion: 'us-east-1',
+  eventTime: '2026-12-02T10:00:00.000Z',
   eventName,
-  s3: { bucket: { name: 'videos' }, object: { key, eTag, size: 5, sequencer } },
+  userIdentity: { principalId: 'AWS:AIDAEXAMPLE' },
+  requestParameters: { sourceIPAddress: '198.51.100.7' },
+  responseElements: { 'x-amz-request-id': 'D82B88E5F771F645', 'x-amz-id-2': 'example' },
+  s3: {
+    s3SchemaVersion: '1.0',
+    configurationId: 'pipeline',
+    bucket: { name: 'videos', ownerIdentity: { principalId: 'A3I5XTEXAMAI3E' }, arn: 'arn:aws:s3:::videos' },
+    object: { key, eTag, size: 5, sequencer },
+  },
+});
+
+const objectCreated = (object: Record<string, unknown>, detail: Record<string, unknown> = {}) => ({
+  version: '0',
+  id: '17793124-05d4-b198-2fde-7ededc63b103',
+  'detail-type': 'Object Created',
+  source: 'aws.s3',
+  account: '111122223333',
+  time: '2026-12-02T10:00:00Z',
+  region: 'us-east-1',
+  resources: ['arn:aws:s3:::videos'],
+  detail: {
+    version: '0',
+    bucket: { name: 'videos' },
+    object,
+    'request-id': 'N4N7GDK58NMKJ12R',
+    requester: '111122223333',
+    'source-ip-address': '198.51.100.7',
+    reason: 'PutObject',
+    ...detail,
+  },
 });
 
 describe('uploadsIn', () => {
@@ -24,28 +58,37 @@ describe('uploadsIn', () => {
   });
 
   it('reads an EventBridge "Object Created" event', () => {
-    const event = {
-      source: 'aws.s3',
-      'detail-type': 'Object Created',
-      detail: {
-        bucket: { name: 'videos' },
-        object: { key: 'a.mov', etag: 'e2', size: 9, sequencer: '617f08299329d189' },
-      },
-    };
+    const event = objectCreated({ key: 'a.mov', etag: 'e2', size: 9, sequencer: '617f08299329d189' });
     expect(uploadsIn(event).uploads).toEqual([
       { bucket: 'videos', key: 'a.mov', etag: 'e2', size: 9, sequencer: '617f08299329d189' },
     ]);
   });
 
   it('reads an event without a sequencer as one (every delivery of it is the same upload)', () => {
-    const { s3 } = record('ObjectCreated:Put', 'a.mp4');
-    const event = {
-      Records: [{ eventName: 'ObjectCreated:Put', s3: { ...s3, object: { key: 'a.mp4', eTag: 'e1' } } }],
-    };
-    expect(uploadsIn(event).uploads).toEqual([{ bucket: 'videos', key: 'a.mp4', etag: 'e1', size: undefined }]);
+    const r = record('ObjectCreated:Put', 'a.mp4');
+    const event = { Records: [{ ...r, s3: { ...r.s3, object: { key: 'a.mp4', eTag: 'e1', size: 5 } } }] };
+    expect(uploadsIn(event).uploads).toEqual([{ bucket: 'videos', key: 'a.mp4', etag: 'e1', size: 5 }]);
   });
 
-  it('refuses anything else', () => {
+  it('reads uploads made over IPv6 (S3 dual-stack endpoints name that source address)', () => {
+    const r = record('ObjectCreated:Put', 'a.mp4');
+    const event = { Records: [{ ...r, requestParameters: { sourceIPAddress: '2001:db8::7' } }] };
+    expect(uploadsIn(event).uploads).toHaveLength(1);
+    const eb = objectCreated({ key: 'a.mov', etag: 'e2', size: 9 }, { 'source-ip-address': '2001:db8::7' });
+    expect(uploadsIn(eb).uploads).toHaveLength(1);
+  });
+
+  it('refuses an S3 notification that lacks what AWS always sends, naming the field', () => {
+    const r = record('ObjectCreated:Put', 'a.mp4');
+    const { bucket: _, ...s3 } = r.s3;
+    expect(() => uploadsIn({ Records: [{ ...r, s3 }] })).toThrow(
+      /not a valid S3 event notification: Records\.0\.s3\.bucket/,
+    );
+  });
+
+  it('refuses another EventBridge event, and anything else', () => {
+    const deleted = { ...objectCreated({ key: 'a.mov' }), 'detail-type': 'Object Deleted' };
+    expect(() => uploadsIn(deleted)).toThrow(/"Object Deleted" from aws\.s3/);
     expect(() => uploadsIn({ bucket: 'videos', key: 'a.mp4' })).toThrow(InvalidEventError);
   });
 });

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT-0
 import { createHash } from 'node:crypto';
+import { S3EventNotificationEventBridgeSchema, S3Schema } from '@aws-lambda-powertools/parser/schemas/s3';
 import { z } from 'zod';
 
 export interface Upload {
@@ -11,61 +12,68 @@ export interface Upload {
   sequencer?: string;
 }
 
-const S3Notification = z.object({
-  Records: z.array(
-    z.object({
-      eventName: z.string(),
-      s3: z.object({
-        bucket: z.object({ name: z.string().min(1) }),
-        object: z.object({
-          key: z.string().min(1),
-          eTag: z.string().default(''),
-          size: z.number().optional(),
-          sequencer: z.string().min(1).optional(),
-        }),
-      }),
-    }),
-  ),
-});
-
-const EventBridgeObjectCreated = z.object({
-  source: z.literal('aws.s3'),
-  'detail-type': z.literal('Object Created'),
-  detail: z.object({
-    bucket: z.object({ name: z.string().min(1) }),
-    object: z.object({
-      key: z.string().min(1),
-      etag: z.string().default(''),
-      size: z.number().optional(),
-      sequencer: z.string().min(1).optional(),
-    }),
-  }),
-});
-
 export class InvalidEventError extends Error {
   override name = 'InvalidEventError';
 }
 
-/** The uploads in an S3 notification (keys URL-decoded) or an EventBridge "Object Created" event. */
+// Parser's S3 schemas take only an IPv4 source address (or s3.amazonaws.com), but S3's dual-stack
+// endpoints accept uploads over IPv6 and the event names that address. The field is not used
+// here: any string is accepted, every other field is checked as Parser does.
+export const S3Notification = S3Schema.extend({
+  Records: z.array(
+    S3Schema.shape.Records.element.extend({ requestParameters: z.object({ sourceIPAddress: z.string() }) }),
+  ),
+});
+export const S3EventBridge = S3EventNotificationEventBridgeSchema.extend({
+  detail: S3EventNotificationEventBridgeSchema.shape.detail.extend({ 'source-ip-address': z.string().optional() }),
+});
+
+const issues = (error: z.ZodError) =>
+  error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
+
+const looksLike = (event: unknown, field: string): event is Record<string, unknown> =>
+  typeof event === 'object' && event !== null && field in event;
+
+/**
+ * The uploads in an S3 notification (keys URL-decoded) or an EventBridge "Object Created" event,
+ * each checked whole against Powertools Parser's schemas: an event with the shape of one but not
+ * its fields is refused with what is missing.
+ */
 export function uploadsIn(event: unknown): { uploads: Upload[]; ignored: string[] } {
-  const s3 = S3Notification.safeParse(event);
-  if (s3.success) {
+  if (looksLike(event, 'Records')) {
+    const s3 = S3Notification.safeParse(event);
+    if (!s3.success) throw new InvalidEventError(`not a valid S3 event notification: ${issues(s3.error)}`);
     const out = { uploads: [] as Upload[], ignored: [] as string[] };
     for (const r of s3.data.Records) {
       const key = decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '));
       if (!r.eventName.startsWith('ObjectCreated:') || key.endsWith('/')) out.ignored.push(`${r.eventName} ${key}`);
       else {
         const { eTag, size, sequencer } = r.s3.object;
-        out.uploads.push({ bucket: r.s3.bucket.name, key, etag: eTag, size, ...(sequencer ? { sequencer } : {}) });
+        out.uploads.push({
+          bucket: r.s3.bucket.name,
+          key,
+          etag: eTag ?? '',
+          size,
+          ...(sequencer ? { sequencer } : {}),
+        });
       }
     }
     return out;
   }
-  const eb = EventBridgeObjectCreated.safeParse(event);
-  if (eb.success) {
+  if (looksLike(event, 'detail-type')) {
+    const eb = S3EventBridge.safeParse(event);
+    if (!eb.success) throw new InvalidEventError(`not a valid S3 EventBridge event: ${issues(eb.error)}`);
+    if (eb.data.source !== 'aws.s3' || eb.data['detail-type'] !== 'Object Created') {
+      throw new InvalidEventError(
+        `expected an EventBridge "Object Created" event from aws.s3, got "${eb.data['detail-type']}" from ${eb.data.source}`,
+      );
+    }
     const { bucket, object } = eb.data.detail;
     const { key, etag, size, sequencer } = object;
-    return { uploads: [{ bucket: bucket.name, key, etag, size, ...(sequencer ? { sequencer } : {}) }], ignored: [] };
+    return {
+      uploads: [{ bucket: bucket.name, key, etag: etag ?? '', size, ...(sequencer ? { sequencer } : {}) }],
+      ignored: [],
+    };
   }
   throw new InvalidEventError('expected an S3 notification or an EventBridge "Object Created" event');
 }
