@@ -87,14 +87,16 @@ if ! have "$LOCALSTACK_TAG" "$LOCALSTACK_INPUTS"; then
   cp "$images/localstack.Dockerfile" "$here/requirements.txt" "$ctx/"
   cp "$here/lambda-init/init.cjs" "$ctx/lambda-init/"
   # Binary wheels where PyPI has them for cp313; a few packages publish only sources: those are
-  # downloaded as such and built into (pure Python) wheels here on the host.
+  # downloaded as such and built into (pure Python) wheels here on the host. --use-pep517: an
+  # isolated build with its own setuptools and wheel; Debian's venv has no `wheel`, and without it
+  # pip 23.0 runs `setup.py bdist_wheel`, which fails (measured on a fresh machine, no pip cache).
   "${pip[@]}" download --quiet "${pip_target[@]}" --prefer-binary -d "$work/sdist" -r "$here/requirements.txt"
   mv "$work"/sdist/*.whl "$ctx/wheels/"
   for sdist in "$work"/sdist/*; do
     [[ -e "$sdist" ]] || continue
-    "${pip[@]}" wheel --quiet --disable-pip-version-check --no-deps -w "$ctx/wheels" "$sdist"
+    "${pip[@]}" wheel --quiet --disable-pip-version-check --no-deps --use-pep517 -w "$ctx/wheels" "$sdist"
   done
-  "${pip[@]}" wheel --quiet --disable-pip-version-check --no-deps -w "$ctx/wheels" "$here/offline-plugins"
+  "${pip[@]}" wheel --quiet --disable-pip-version-check --no-deps --use-pep517 -w "$ctx/wheels" "$here/offline-plugins"
   docker build -q -t "$LOCALSTACK_TAG" --build-arg DEBIAN_IMAGE="$TRIXIE_IMAGE" --label "aws-compute-samples.inputs=$LOCALSTACK_INPUTS" \
     -f "$ctx/localstack.Dockerfile" "$ctx" >/dev/null
 fi
