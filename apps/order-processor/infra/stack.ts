@@ -111,9 +111,11 @@ export class OrderProcessorStack extends Stack {
     fn.addEventSource(
       new sources.SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency }),
     );
-    // Exactly what the handler calls: on orders the conditional PutItem, the GetItem of an order
-    // stored before and the UpdateItem that marks it announced; a PutItem of a conflict; the
-    // idempotency record's life cycle; a PutItem of a rejection.
+    // Exactly what the handler calls: on orders the conditional PutItem (which returns the item
+    // stored before, ReturnValuesOnConditionCheckFailure) and the UpdateItem that marks it
+    // announced; a PutItem of a conflict; the idempotency record's life cycle; a PutItem of a
+    // rejection. GetItem on orders stays: the PutItem hands back a stored item, a read of the
+    // table, and AWS does not document that returning it needs no read permission.
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],

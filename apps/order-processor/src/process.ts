@@ -9,9 +9,10 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { Config } from './config.ts';
 import {
@@ -80,6 +81,30 @@ export async function processOrders(event: SQSEvent, context: Context, deps: Pro
   const idempotencyConfig = new IdempotencyConfig({ eventKeyJmesPath: '[orderId, contentHash]' });
   idempotencyConfig.registerLambdaContext(context);
 
+  /**
+   * Conditional PutItem: `written`, or the item stored already under that key, which the failed
+   * condition returns itself (ReturnValuesOnConditionCheckFailure), so no second read is needed.
+   */
+  const putIfAbsent = async (
+    tableName: string,
+    item: object,
+  ): Promise<{ written: true } | { written: false; existing: Record<string, unknown> | undefined }> => {
+    try {
+      await docs.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...item },
+          ConditionExpression: 'attribute_not_exists(orderId)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { written: true };
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      return { written: false, existing: err.Item ? unmarshall(err.Item) : undefined };
+    }
+  };
+
   const announce = async (stored: StoredOrder): Promise<void> => {
     const { message, attributes } = notice(stored);
     const published = await deps.sns.send(
@@ -113,18 +138,8 @@ export async function processOrders(event: SQSEvent, context: Context, deps: Pro
       stored,
       detectedAt: now().toISOString(),
     };
-    try {
-      // One item per conflicting version: a redelivery keeps the first detection.
-      await docs.send(
-        new PutCommand({
-          TableName: config.conflictsTable,
-          Item: conflict,
-          ConditionExpression: 'attribute_not_exists(orderId)',
-        }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-    }
+    // One item per conflicting version: a redelivery keeps the first detection.
+    await putIfAbsent(config.conflictsTable, conflict);
     logger.error('order conflict parked', {
       messageId: conflict.messageId,
       orderId: conflict.orderId,
@@ -136,23 +151,6 @@ export async function processOrders(event: SQSEvent, context: Context, deps: Pro
     });
   };
 
-  /** Conditional PutItem: false when an order with this id is stored already. */
-  const storeIfNew = async (candidate: StoredOrder): Promise<boolean> => {
-    try {
-      await docs.send(
-        new PutCommand({
-          TableName: config.ordersTable,
-          Item: candidate,
-          ConditionExpression: 'attribute_not_exists(orderId)',
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-      return false;
-    }
-  };
-
   const storeAndAnnounce = async (candidate: StoredOrder, record: SQSRecord): Promise<ProcessedOrder> => {
     ran.add(record.messageId);
     const result = (outcome: ProcessedOrder['outcome'], total: number) => ({
@@ -160,18 +158,16 @@ export async function processOrders(event: SQSEvent, context: Context, deps: Pro
       total,
       outcome,
     });
-    if (await storeIfNew(candidate)) {
+    const put = await putIfAbsent(config.ordersTable, candidate);
+    if (put.written) {
       await announce(candidate);
       return result('stored', candidate.total);
     }
     // Stored before: by an earlier attempt (that failed later), a duplicate, or another order
-    // that uses the same id. Orders are not deleted in normal operation; if one was removed in
-    // between, the error below fails the record and its retry stores it as new.
-    const existing = await docs.send(
-      new GetCommand({ TableName: config.ordersTable, Key: { orderId: candidate.orderId }, ConsistentRead: true }),
-    );
-    const stored = existing.Item as StoredOrder | undefined;
-    if (!stored) throw new Error(`order ${candidate.orderId} exists but could not be read`);
+    // that uses the same id. The failed condition returned that item: what it was when the
+    // condition was checked, no eventually consistent read involved.
+    const stored = put.existing as StoredOrder | undefined;
+    if (!stored) throw new Error(`order ${candidate.orderId} exists but DynamoDB returned no item for it`);
     if (storedContentHash(stored) !== candidate.contentHash) {
       await park(candidate, stored, record);
       return result('conflict', stored.total);

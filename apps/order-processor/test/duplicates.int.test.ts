@@ -56,6 +56,46 @@ async function storedOrder(orderId: string) {
   return (await scanItems(ddb, tables.ordersTable)).find((i) => i.orderId === orderId);
 }
 
+/** A DynamoDB client that records each call it makes, as "Operation table". */
+function countingDdb(): { client: DynamoDBClient; calls: string[] } {
+  const client = new DynamoDBClient({});
+  const calls: string[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const table = (args.input as { TableName?: string }).TableName;
+      const name = table === tables.ordersTable ? 'orders' : table === tables.idempotencyTable ? 'idempotency' : table;
+      calls.push(`${(context.commandName ?? '?').replace(/Command$/, '')} ${name}`);
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCalls' },
+  );
+  return { client, calls };
+}
+
+describe('the DynamoDB round trips of one order', () => {
+  it('a new order: claim, store, mark announced, complete; a late duplicate: no read of the stored order', async () => {
+    const { client, calls } = countingDdb();
+    const handler = processorFor({ ddb: client, sns, config: { ...tables, topicArn } });
+    const order = makeOrder('trips-1');
+    expect((await handler(sqsEvent([['t1', JSON.stringify(order)]]), lambdaContext)).batchItemFailures).toEqual([]);
+    expect(calls.splice(0)).toEqual([
+      'PutItem idempotency',
+      'PutItem orders',
+      'UpdateItem orders',
+      'UpdateItem idempotency',
+    ]);
+    expect(noticeOrderIds(await notices(1))).toEqual(['trips-1']);
+
+    // After the idempotency window: the failed condition of the store returns the stored order
+    // (ReturnValuesOnConditionCheckFailure), so no GetItem follows it.
+    await expireIdempotencyRecords(ddb, tables.idempotencyTable);
+    expect((await handler(sqsEvent([['t2', JSON.stringify(order)]]), lambdaContext)).batchItemFailures).toEqual([]);
+    expect(calls.splice(0)).toEqual(['PutItem idempotency', 'PutItem orders', 'UpdateItem idempotency']);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await drain(sqs, observerUrl)).toEqual([]);
+  });
+});
+
 describe('an order', () => {
   it('is announced once although its duplicate arrives after the idempotency window', async () => {
     const handler = handlerWith();
