@@ -3,6 +3,7 @@ import {
   CreateBucketCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -266,6 +267,58 @@ describe('a retry', () => {
     expect(exitCodeFor(err)).toBe(EXIT.invalidInput);
     expect(await snapshot(prefix, key)).toEqual(before);
     await expectManifestIntact(prefix, key);
+  });
+});
+
+// ECS stops a task with SIGTERM (StopTask, a Spot interruption, a deployment); main.ts turns it
+// into this abort. Wherever it lands, the stopped run publishes nothing (no manifest: renditions
+// already uploaded are whole objects no manifest names, no multipart upload is left open), and
+// the task run again completes.
+describe.each([
+  { stage: 'download', when: 'GetObject of the source is sent' },
+  { stage: 'encode', when: 'the renditions are planned and ffmpeg starts' },
+  { stage: 'upload', when: 'the first rendition is uploaded' },
+])('stopped during the $stage ($when)', ({ stage }) => {
+  it('writes no manifest, leaves no open upload, and the task run again completes', async () => {
+    const prefix = uniqueName(`stop-${stage}`);
+    const controller = new AbortController();
+    const client = new S3Client({});
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (stage === 'download' && context.commandName === 'GetObjectCommand') controller.abort();
+        return next(args);
+      },
+      { step: 'initialize', name: 'stopOnDownload' },
+    );
+    const logger = new WatchingLogger({ logLevel: 'ERROR' });
+    const seen: string[] = [];
+    logger.onMessage = (message) => {
+      seen.push(message);
+      if ((stage === 'encode' && message === 'planned') || (stage === 'upload' && message === 'uploaded'))
+        controller.abort();
+    };
+    const err = await runJob(config(prefix), { s3: client, logger, signal: controller.signal }).catch((e) => e);
+    expect(err).toBeInstanceOf(InterruptedError);
+    expect(exitCodeFor(err)).toBe(EXIT.failed);
+    expect(seen.includes('downloaded')).toBe(stage !== 'download');
+    expect(seen.includes('transcoded')).toBe(stage === 'upload');
+    expect(seen).not.toContain('manifest written');
+    const left = await listKeys(s3, output, `${prefix}/`);
+    expect(left).not.toContain(`${prefix}/manifest/clip.mp4.json`);
+    if (stage !== 'upload') expect(left).toEqual([]);
+    const open = await s3.send(new ListMultipartUploadsCommand({ Bucket: output, Prefix: `${prefix}/` }));
+    expect(open.Uploads ?? []).toEqual([]);
+
+    // The task again (ECS starts a new one, or the state machine's retry): the whole result.
+    const manifest = await runJob(config(prefix), quietDeps());
+    expect(manifest.renditions.map((r) => r.name)).toEqual(['720p', '480p']);
+    for (const r of manifest.renditions) {
+      const head = await s3.send(new HeadObjectCommand({ Bucket: output, Key: r.key }));
+      expect(head.ContentLength).toBe(r.bytes);
+    }
+    expect((await listKeys(s3, output, `${prefix}/`)).sort()).toEqual(
+      [`${prefix}/480p/clip.mp4.mp4`, `${prefix}/720p/clip.mp4.mp4`, `${prefix}/manifest/clip.mp4.json`].sort(),
+    );
   });
 });
 
