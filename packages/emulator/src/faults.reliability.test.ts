@@ -1,3 +1,10 @@
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { CreateTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +88,29 @@ describe('fault injection at the proxy', () => {
     const internal = await caught(sns.send(new PublishCommand({ TopicArn, Message: 'x' })));
     expect(throttled).toMatchObject({ name: 'ThrottledException', $metadata: { attempts: 3, httpStatusCode: 429 } });
     expect(internal).toMatchObject({ name: 'InternalErrorException', $metadata: { attempts: 3, httpStatusCode: 500 } });
+  });
+
+  it.each([
+    ['internal', 'InternalError', 500],
+    ['unavailable', 'ServiceUnavailable', 503],
+    ['throttling', 'SlowDown', 503],
+  ] as const)('answers S3 in its XML error shape: %s is %s (%i), retried by the SDK', async (kind, name, status) => {
+    const s3 = new S3Client({});
+    const Bucket = uniqueName('faults');
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'a', Body: 'x' }));
+    await setFaults(endpoint, { rate: 1, kinds: [kind], services: ['s3'], afterShare: 0 });
+    const get = await caught(s3.send(new GetObjectCommand({ Bucket, Key: 'a' })));
+    const put = await caught(s3.send(new PutObjectCommand({ Bucket, Key: 'b', Body: 'y' })));
+    const head = await caught(s3.send(new HeadObjectCommand({ Bucket, Key: 'a' })));
+    const report = await readFaults(endpoint);
+    await setFaults(endpoint, undefined);
+    expect(get).toMatchObject({ name, $metadata: { attempts: 3, httpStatusCode: status } });
+    expect(put).toMatchObject({ name, $metadata: { attempts: 3, httpStatusCode: status } });
+    // A HEAD answer has no body: the SDK has the status alone.
+    expect(head).toMatchObject({ $metadata: { attempts: 3, httpStatusCode: status } });
+    expect(report.services.s3).toEqual({ requests: 9, retries: 6, injected: { [`${kind}:before`]: 9 } });
+    expect(await caught(s3.send(new HeadObjectCommand({ Bucket, Key: 'b' })))).toMatchObject({ name: 'NotFound' });
   });
 
   it('fails about the requested share of calls, delays others, and the SDK retries most to success', async () => {

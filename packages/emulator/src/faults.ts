@@ -3,10 +3,11 @@ import type { IncomingHttpHeaders } from 'node:http';
 
 /**
  * Failures the proxy can inject into calls to the emulator, as AWS answers when it fails:
- *   internal     HTTP 500 (DynamoDB InternalServerError, SNS InternalError, SQS InternalFailure)
+ *   internal     HTTP 500 (DynamoDB InternalServerError, SNS InternalError, SQS InternalFailure,
+ *                S3 InternalError)
  *   unavailable  HTTP 503 ServiceUnavailable
  *   throttling   DynamoDB 400 ThrottlingException or ProvisionedThroughputExceededException (in
- *                turn), SNS 429 Throttled, SQS 403 RequestThrottled
+ *                turn), SNS 429 Throttled, SQS 403 RequestThrottled, S3 503 SlowDown
  *   reset        the connection is destroyed without an answer
  *   latency      the call is forwarded `latencyMs` late and succeeds
  */
@@ -18,8 +19,8 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
  * that took effect).
  */
 export type FaultWhen = 'before' | 'after';
-export type FaultService = 'dynamodb' | 'sns' | 'sqs';
-export const FAULT_SERVICES: FaultService[] = ['dynamodb', 'sns', 'sqs'];
+export type FaultService = 'dynamodb' | 'sns' | 'sqs' | 's3';
+export const FAULT_SERVICES: FaultService[] = ['dynamodb', 'sns', 'sqs', 's3'];
 
 export interface FaultPlan {
   /** Fraction of requests to the named services that fail, 0-1. */
@@ -133,7 +134,7 @@ export interface ErrorAnswer {
 /**
  * The error a service answers, in its protocol's shape: DynamoDB and SQS speak JSON 1.0
  * (`__type` and `message`; SQS adds `x-amzn-query-error` for its query-compatible codes),
- * SNS the query protocol's XML ErrorResponse. See
+ * SNS the query protocol's XML ErrorResponse, S3 its REST XML Error. See
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html,
  * https://docs.aws.amazon.com/sns/latest/api/API_Publish.html (Errors) and
  * https://docs.aws.amazon.com/sns/latest/api/CommonErrors.html.
@@ -142,8 +143,28 @@ export function errorAnswer(
   service: string,
   kind: 'internal' | 'unavailable' | 'throttling',
   variant = 0,
+  method = 'POST',
 ): ErrorAnswer {
   const requestId = randomUUID();
+  if (service === 's3') {
+    // S3's REST XML <Error> (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html);
+    // a HEAD answer has no body, the SDK reads its status alone.
+    const [status, code, message] = {
+      internal: [500, 'InternalError', 'We encountered an internal error. Please try again.'],
+      unavailable: [503, 'ServiceUnavailable', 'Service is unable to handle request.'],
+      throttling: [503, 'SlowDown', 'Please reduce your request rate.'],
+    }[kind] as [number, string, string];
+    const id = requestId.replace(/-/g, '').slice(0, 16).toUpperCase();
+    return {
+      status,
+      headers: { 'content-type': 'application/xml', 'x-amz-request-id': id },
+      body:
+        method === 'HEAD'
+          ? ''
+          : `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message>` +
+            `<RequestId>${id}</RequestId></Error>`,
+    };
+  }
   if (service === 'sns') {
     const [status, type, code, message] = {
       internal: [500, 'Receiver', 'InternalError', 'Indicates an internal service error.'],

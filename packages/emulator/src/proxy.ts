@@ -164,7 +164,7 @@ function inject(req: IncomingMessage, res: ServerResponse, service: string, faul
     return;
   }
   if (fault.kind === 'latency') throw new Error('latency is a delay, not an answer');
-  send(res, errorAnswer(service, fault.kind, fault.variant));
+  send(res, errorAnswer(service, fault.kind, fault.variant, req.method));
 }
 
 /**
@@ -197,7 +197,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, ctx: Context): 
   const method = req.method ?? 'GET';
   const path = req.url ?? '/';
   const op = identify(method, path, req.headers);
-  // The services faults apply to (DynamoDB, SNS, SQS) need none of the rewriting below.
+  // A faulted call is answered by the fault alone: none of the rewriting below applies to it.
   const fault = ctx.faults.decide(op.service, req.headers);
   if (fault?.kind === 'latency') await sleep(ctx.faults.latencyMs);
   else if (fault) return faulty(req, res, ctx, op.service, fault);
