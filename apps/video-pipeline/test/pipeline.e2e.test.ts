@@ -18,6 +18,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LIMITS } from '../src/limits.ts';
 import type { Notice } from '../src/notice.ts';
 import { executionName } from '../src/uploads.ts';
+import { sampleEvent } from './events.ts';
 import { deployPipeline, type PipelineStack } from './stack.ts';
 
 describeWith(
@@ -189,22 +190,19 @@ describeWith(
       expect(firstRun.sequencer).toEqual(expect.any(String));
       const before = await executions();
       expect(before.filter((e) => e.name === firstRun.name)).toHaveLength(1);
-      const redelivered = {
-        Records: [
-          {
-            eventName: 'ObjectCreated:Put',
-            s3: {
-              bucket: { name: stack.inputBucket },
-              object: {
-                key: 'uploads/holiday.mp4',
-                eTag: firstRun.etag.replaceAll('"', ''),
-                size: 1,
-                sequencer: firstRun.sequencer,
-              },
-            },
-          },
-        ],
+      // The sample event (events/s3-object-created.json) made the first run's: its upload again.
+      const redelivered = sampleEvent('s3-object-created') as {
+        Records: { s3: { bucket: Record<string, unknown>; object: Record<string, unknown> } }[];
       };
+      for (const r of redelivered.Records) {
+        r.s3.bucket = { ...r.s3.bucket, name: stack.inputBucket, arn: `arn:aws:s3:::${stack.inputBucket}` };
+        r.s3.object = {
+          key: 'uploads/holiday.mp4',
+          eTag: firstRun.etag.replaceAll('"', ''),
+          size: 1,
+          sequencer: firstRun.sequencer,
+        };
+      }
       const res = await invoke<{ executions: { executionName: string; started: boolean }[] }>(
         stack.triggerFunction,
         redelivered,

@@ -43,7 +43,14 @@ describeWith(needs, 'pnpm dev image-resize', () => {
     });
 
   const invoke = async (fn: string, bucket: string) => {
-    const event = { Records: [{ s3: { bucket: { name: bucket }, object: { key: 'uploads/not-there.jpg' } } }] };
+    // The app's own sample event (what its README shows), for an upload that is not there.
+    const event = JSON.parse(readFileSync(join(APP, 'events', 's3-put.json'), 'utf8')) as {
+      Records: { s3: { bucket: { name: string; arn: string }; object: { key: string } } }[];
+    };
+    for (const r of event.Records) {
+      r.s3.bucket = { ...r.s3.bucket, name: bucket, arn: `arn:aws:s3:::${bucket}` };
+      r.s3.object.key = 'uploads/not-there.jpg';
+    }
     const res = await lambda.send(new InvokeCommand({ FunctionName: fn, Payload: JSON.stringify(event) }));
     expect(res.FunctionError).toBeUndefined();
     return JSON.parse(Buffer.from(res.Payload!).toString('utf8')) as { results: unknown[]; dev?: string };
@@ -90,7 +97,8 @@ describeWith(needs, 'pnpm dev image-resize', () => {
     expect(before.results).toEqual([{ key: 'uploads/not-there.jpg', outcome: 'skipped' }]);
     expect(before.dev).toBeUndefined();
 
-    const handler = join(dir, 'src', 'handler.ts');
+    // The work module beside the handler: what a change to the resizing touches.
+    const handler = join(dir, 'src', 'process.ts');
     const original = readFileSync(handler, 'utf8');
     expect(original).toContain(RETURN);
     const times: number[] = [];
