@@ -7,6 +7,7 @@ import { REPO_ROOT } from './paths.ts';
 export interface ReliabilityRow {
   scenario: string;
   profile: string;
+  /** Inputs sent: messages (valid, duplicates, poison), or uploads. */
   messages: number;
   duplicates: number;
   poison: number;
@@ -14,13 +15,16 @@ export interface ReliabilityRow {
   faults: string;
   /** Requests the SDKs marked as retries, as seen at the proxy. */
   retries: number;
+  /** Inputs whose work is all done: orders stored, uploads with every rendition and no other. */
   stored: number;
-  announced: number;
+  /** Orders with a notice; absent for a workload that announces nothing. */
+  announced?: number;
   deadLettered: number;
   /** Valid orders not stored or not announced, plus poison messages not dead-lettered. */
   lost: number;
   /** Orders announced more than once (the extra notices), or stored twice. */
   twice: number;
+  /** Valid inputs done per second. */
   perSecond: number;
   date: string;
 }
@@ -59,17 +63,17 @@ export function retriesOf(report: FaultReport): number {
 
 const COLUMNS: [string, (r: ReliabilityRow) => string][] = [
   ['scenario', (r) => `${r.scenario} (${r.profile})`],
-  ['messages', (r) => String(r.messages)],
+  ['inputs', (r) => String(r.messages)],
   ['duplicates', (r) => String(r.duplicates)],
   ['poison', (r) => String(r.poison)],
   ['faults injected', (r) => r.faults],
   ['retries seen', (r) => String(r.retries)],
-  ['stored', (r) => String(r.stored)],
-  ['announced', (r) => String(r.announced)],
+  ['done', (r) => String(r.stored)],
+  ['announced', (r) => (r.announced === undefined ? '-' : String(r.announced))],
   ['dead-lettered', (r) => String(r.deadLettered)],
   ['lost', (r) => String(r.lost)],
   ['twice', (r) => String(r.twice)],
-  ['orders/s', (r) => r.perSecond.toFixed(1)],
+  ['per s', (r) => r.perSecond.toFixed(1)],
 ];
 
 export function renderTable(rows: ReliabilityRow[]): string {
