@@ -21,6 +21,8 @@ const ignore = ['**/node_modules/**', '**/dist/**', '**/cdk.out/**'];
 // The reliability project sets faults on the proxy of the emulator it shares: it runs alone.
 const named = (name: string) =>
   process.argv.some((a, i) => a === `--project=${name}` || (a === '--project' && process.argv[i + 1] === name));
+// Its restart scenarios restart the emulator mid-run: ministack (process mode) keeps its state.
+if (named('reliability')) process.env.MINISTACK_PERSIST_STATE ??= '1';
 
 export default defineConfig({
   test: {

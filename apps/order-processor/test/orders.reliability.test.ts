@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
 import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { type FaultPlan, type FaultReport, readFaults, setFaults } from '@samples/emulator/faults';
+import { type FaultPlan, type FaultReport, readFaults, restartEmulator, setFaults } from '@samples/emulator/faults';
 import { describeFaults, recordResult, retriesOf } from '@samples/emulator/reliability';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
 import { waitFor } from '@samples/emulator/waiters';
@@ -28,6 +28,8 @@ const FULL = process.env.RELIABILITY_PROFILE === 'full';
 const PROFILE = FULL ? 'full' : 'ci';
 // RELIABILITY_ORDERS overrides either profile's count.
 const ORDERS = Number(process.env.RELIABILITY_ORDERS) || (FULL ? 5000 : 300);
+// The restart scenario's orders: enough that the restart lands with orders stored, in flight and queued.
+const RESTART_ORDERS = Number(process.env.RELIABILITY_RESTART_ORDERS) || (FULL ? 1000 : 150);
 const FAULTS: FaultPlan = {
   rate: 0.05,
   kinds: ['internal', 'unavailable', 'throttling', 'reset', 'latency'],
@@ -256,5 +258,97 @@ suite(
       expect(Object.keys(report.services).sort()).toEqual(['dynamodb', 'sns']);
       expect(retriesOf(report)).toBeGreaterThan(0);
     });
+
+    // A host restart of the emulator while orders are queued and being processed: ministack
+    // (process mode, MINISTACK_PERSIST_STATE=1) saves its state at a graceful shutdown and loads it
+    // at start. Invocations under way die with it; their messages come back after the visibility
+    // timeout, as on AWS when a function's execution environment is lost.
+    const restartTest = info.restartable ? it : it.skip;
+    restartTest(
+      `stores and announces every queued order once across a restart of the emulator: ${RESTART_ORDERS} orders${info.restartable ? '' : ` [skipped: backend ${info.backend} cannot be restarted with its state]`}`,
+      async () => {
+        const valid = Array.from({ length: RESTART_ORDERS }, (_, i) => makeOrder(`restart-${i}`, i));
+        const ids = new Set(valid.map((o) => o.orderId));
+        const storedNow = async () =>
+          (await scanItems(direct, stack.ordersTable)).filter((i) => ids.has(String(i.orderId))).length;
+        const timeoutsBefore = timeouts(stack.functionName);
+        const t0 = performance.now();
+        await sendAll(
+          stack.sqs,
+          stack.queueUrl,
+          valid.map((o) => ({ body: JSON.stringify(o) })),
+        );
+        // Restart once some are stored and the rest are queued or in flight.
+        const storedBefore = await waitFor(
+          'a quarter of the orders stored',
+          async () => {
+            const n = await storedNow();
+            if (n < RESTART_ORDERS / 4) throw new Error(`${n} stored`);
+            return n;
+          },
+          { timeoutMs: 120_000, intervalMs: 200 },
+        );
+        const restartedInMs = await restartEmulator(info.endpoint);
+        const notices: string[] = [];
+        const dead: string[] = [];
+        await waitFor(
+          `${RESTART_ORDERS} orders stored and announced after the restart, the queue empty`,
+          async () => {
+            notices.push(...noticeOrderIds(await drain(stack.sqs, stack.noticesUrl)));
+            dead.push(...(await drain(stack.sqs, stack.dlqUrl)).map((m) => m.Body ?? ''));
+            const stored = await storedNow();
+            const announced = valid.filter((o) => notices.includes(o.orderId)).length;
+            const depth = await queueDepth(stack.sqs, stack.queueUrl);
+            if (stored < RESTART_ORDERS || announced < RESTART_ORDERS || depth > 0) {
+              throw new Error(`${stored} stored, ${announced} announced, ${depth} in the queue`);
+            }
+            return true;
+          },
+          { timeoutMs: 300_000, intervalMs: 1000 },
+        );
+        const seconds = (performance.now() - t0) / 1000;
+        await new Promise((r) => setTimeout(r, 3000));
+        notices.push(...noticeOrderIds(await drain(stack.sqs, stack.noticesUrl)));
+        dead.push(...(await drain(stack.sqs, stack.dlqUrl)).map((m) => m.Body ?? ''));
+
+        const stored = (await scanItems(direct, stack.ordersTable))
+          .map((i) => String(i.orderId))
+          .filter((id) => ids.has(id));
+        const perOrder = new Map<string, number>();
+        for (const id of notices.filter((n) => ids.has(n))) perOrder.set(id, (perOrder.get(id) ?? 0) + 1);
+        const extraNotices = [...perOrder.values()].reduce((n, c) => n + c - 1, 0);
+        const timedOut = timeouts(stack.functionName) - timeoutsBefore;
+        const lost = RESTART_ORDERS - stored.length + (RESTART_ORDERS - perOrder.size);
+        const table = recordResult({
+          scenario: 'order processor, the emulator restarted mid-run',
+          profile: PROFILE,
+          messages: RESTART_ORDERS,
+          duplicates: 0,
+          poison: 0,
+          faults: `restart after ${storedBefore} stored (${(restartedInMs / 1000).toFixed(1)} s down)`,
+          retries: 0,
+          stored: stored.length,
+          announced: perOrder.size,
+          deadLettered: dead.length,
+          lost,
+          twice: extraNotices,
+          perSecond: RESTART_ORDERS / seconds,
+          date: new Date().toISOString().slice(0, 10),
+        });
+        console.log(
+          `[reliability] ${RESTART_ORDERS} orders; restarted after ${storedBefore} were stored, down ${restartedInMs} ms; ` +
+            `all done in ${seconds.toFixed(1)} s; timed-out invocations ${timedOut}; dead-lettered ${dead.length}; ` +
+            `announced twice ${extraNotices}\n${table}`,
+        );
+
+        expect(stored.sort()).toEqual([...ids].sort());
+        expect(perOrder.size).toBe(RESTART_ORDERS);
+        expect(dead).toEqual([]);
+        expect(lost).toBe(0);
+        // An invocation killed between a publish and its record announces again on the retry
+        // (SNS is at-least-once); at most the batches in flight when the emulator went down.
+        expect(extraNotices).toBeLessThanOrEqual(10 * 10);
+      },
+    );
   },
 );

@@ -33,6 +33,12 @@ export interface HarnessConfig {
    * default. `AWS_EMULATOR_IAM=off` turns it off, e.g. to tell an IAM denial from another failure.
    */
   enforceIam: boolean;
+  /**
+   * ministack's process mode keeps its state across a restart (its PERSIST_STATE and S3_PERSIST,
+   * in a folder of this run), so that a test can restart it mid-run (`restartEmulator`).
+   * `MINISTACK_PERSIST_STATE=1`; the reliability project sets it.
+   */
+  persistState: boolean;
 }
 
 const CHOICES: Choice[] = ['auto', 'ministack', 'localstack', 'external'];
@@ -62,5 +68,6 @@ export function readConfig(env: NodeJS.ProcessEnv, home: string): HarnessConfig 
     cacheDir: env.AWS_SAMPLES_CACHE ?? `${home}/.cache/aws-compute-samples`,
     declaredServices: env.AWS_EMULATOR_SERVICES,
     enforceIam: iam === 'enforce',
+    persistState: env.MINISTACK_PERSIST_STATE === '1',
   };
 }

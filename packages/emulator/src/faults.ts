@@ -58,6 +58,8 @@ export interface FaultReport {
 
 /** The control path on the proxy: GET the report, PUT a plan (counters restart), DELETE to stop. */
 export const FAULTS_PATH = '/__faults';
+/** POST: the emulator behind the proxy restarts, keeping its state (where the harness can). */
+export const RESTART_PATH = '/__restart';
 
 /** Small deterministic generator (mulberry32). */
 function generator(seed: number): () => number {
@@ -231,4 +233,15 @@ export async function readFaults(endpoint: string): Promise<FaultReport> {
   const res = await fetch(new URL(FAULTS_PATH, endpoint));
   if (!res.ok) throw new Error(`proxy fault report: ${res.status}`);
   return (await res.json()) as FaultReport;
+}
+
+/**
+ * Restarts the emulator behind the proxy at `endpoint` as a host's restart would, its state kept
+ * (ministack's process mode with MINISTACK_PERSIST_STATE=1); resolves with the time it took.
+ */
+export async function restartEmulator(endpoint: string): Promise<number> {
+  const res = await fetch(new URL(RESTART_PATH, endpoint), { method: 'POST' });
+  const body = (await res.json()) as { restartedInMs?: number; message?: string };
+  if (!res.ok || body.restartedInMs === undefined) throw new Error(`restart refused: ${res.status} ${body.message}`);
+  return body.restartedInMs;
 }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readConfig } from './config.ts';
 import { initHooksDir, startLocalstack, startMinistackContainer } from './containers.ts';
@@ -44,6 +44,11 @@ export interface EmulatorInfo {
    * Elsewhere (containers) they get the emulator's own address and meet no proxy limit.
    */
   functionsThroughProxy: boolean;
+  /**
+   * Whether `restartEmulator(endpoint)` restarts the emulator with its state kept: ministack's
+   * process mode started with MINISTACK_PERSIST_STATE=1 (the reliability project sets it).
+   */
+  restartable: boolean;
   /**
    * Reachable from a container on the local Docker engine's default bridge: the emulator
    * itself, not the proxy. ECS tasks the emulator starts get its own address injected, so
@@ -94,6 +99,7 @@ export async function startEmulator(env: NodeJS.ProcessEnv = process.env): Promi
         config.cacheDir,
         p.dockerGateway ?? 'host.docker.internal',
         config.enforceIam,
+        config.persistState,
       );
       const services = servicesOf(attempt.backend, {
         docker: p.docker.ok,
@@ -108,6 +114,7 @@ export async function startEmulator(env: NodeJS.ProcessEnv = process.env): Promi
         endpoint: proxy.endpoint,
         emulatorEndpoint: started.endpoint,
         functionsThroughProxy: early !== undefined,
+        restartable: proxy.onRestart !== undefined,
         stop: async () => {
           await proxy.stop();
           await started.stop();
@@ -142,6 +149,7 @@ async function startAttempt(
   cacheDir: string,
   gateway: string,
   enforceIam: boolean,
+  persistState: boolean,
 ): Promise<{
   endpoint: string;
   containerEndpoint: string;
@@ -189,11 +197,13 @@ async function startAttempt(
           functionEndpoint: proxy.endpoint,
           taskEndpoint: toContainerEndpoint(proxy.endpoint, gateway),
           enforceIam,
+          persistDir: persistState ? mkdtempSync(join(tmpdir(), 'ministack-state-')) : undefined,
         });
       } catch (error) {
         await proxy.stop();
         throw error;
       }
+      proxy.onRestart = proc.restart;
       // A process has no /etc/localstack/init: run the repository's hooks as the containers would.
       if (hooks) runHooks(hooks, sdkEnv(proxy.endpoint, region));
       return {

@@ -11,6 +11,12 @@ export interface ProcessEmulator {
   port: number;
   logFile: string;
   stop(): Promise<void>;
+  /**
+   * Stops ministack as a host's shutdown would (SIGTERM: it saves its state) and starts it again
+   * on the same port, loading that state; resolves once it answers, with the time it took.
+   * Only with `persistDir`.
+   */
+  restart?(): Promise<number>;
 }
 
 /**
@@ -90,6 +96,8 @@ export async function startMinistackProcess(opts: {
   taskEndpoint?: string;
   /** More environment for ministack itself. */
   env?: Record<string, string>;
+  /** Where ministack keeps its state across restarts (PERSIST_STATE, S3_PERSIST); none by default. */
+  persistDir?: string;
 }): Promise<ProcessEmulator> {
   const bin = installMinistack(opts.python, opts.cacheDir);
   const port = opts.port ?? (await freePort());
@@ -97,57 +105,85 @@ export async function startMinistackProcess(opts: {
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `ministack-${port}.log`);
   const log = createWriteStream(logFile);
-  const child: ChildProcess = spawn(bin, [], {
-    env: {
-      ...process.env,
-      ...opts.env,
-      GATEWAY_PORT: String(port),
-      MINISTACK_HOST: '127.0.0.1',
-      MINISTACK_REGION: opts.region,
-      AUTH: String(opts.enforceIam),
-      // Handed to the Lambda functions it runs as local processes. An IP, so their S3
-      // clients address buckets by path (no DNS for bucket.localhost here).
-      AWS_ENDPOINT_URL: opts.functionEndpoint ?? `http://127.0.0.1:${port}`,
-      ...(opts.taskEndpoint ? { MINISTACK_ECS_TASK_ENDPOINT_URL: opts.taskEndpoint } : {}),
-      // Lambda defines these in every function (developer guide, "Defined runtime environment
-      // variables"); ministack 1.5.33 does not, and its function processes inherit its own
-      // environment. Without them Powertools sees no Lambda: Tracer switches itself off and no
-      // ColdStart metric is written. Every function of these samples is nodejs24.x.
-      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  let exited: string | undefined;
-  child.on('exit', (code, signal) => {
-    exited = `exited with ${signal ?? code}`;
-  });
-  const kill = () => child.kill('SIGKILL');
-  process.once('exit', kill);
+  const env = {
+    ...process.env,
+    ...opts.env,
+    GATEWAY_PORT: String(port),
+    MINISTACK_HOST: '127.0.0.1',
+    MINISTACK_REGION: opts.region,
+    AUTH: String(opts.enforceIam),
+    // Handed to the Lambda functions it runs as local processes. An IP, so their S3
+    // clients address buckets by path (no DNS for bucket.localhost here).
+    AWS_ENDPOINT_URL: opts.functionEndpoint ?? `http://127.0.0.1:${port}`,
+    ...(opts.taskEndpoint ? { MINISTACK_ECS_TASK_ENDPOINT_URL: opts.taskEndpoint } : {}),
+    // Lambda defines these in every function (developer guide, "Defined runtime environment
+    // variables"); ministack 1.5.33 does not, and its function processes inherit its own
+    // environment. Without them Powertools sees no Lambda: Tracer switches itself off and no
+    // ColdStart metric is written. Every function of these samples is nodejs24.x.
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_XRAY_CONTEXT_MISSING: 'LOG_ERROR',
+    // Measured (1.5.33): state is written at a graceful shutdown only, so a SIGTERM restart keeps
+    // queues with their messages (in flight too), tables, functions and their event source
+    // mappings, topics and subscriptions; a SIGKILL loses all but S3 (written as it goes).
+    ...(opts.persistDir
+      ? {
+          PERSIST_STATE: '1',
+          STATE_DIR: join(opts.persistDir, 'state'),
+          S3_PERSIST: '1',
+          S3_DATA_DIR: join(opts.persistDir, 's3'),
+        }
+      : {}),
+  };
   const endpoint = `http://127.0.0.1:${port}`;
-  try {
-    await waitForHealth(endpoint, 30_000, () => exited);
-  } catch (error) {
-    kill();
-    const tail = safeTail(logFile);
-    throw new Error(`${(error as Error).message}${tail ? `\nlast lines of ${logFile}:\n${tail}` : ''}`);
-  }
+  let child: ChildProcess;
+  let exited: string | undefined;
+  const kill = () => child.kill('SIGKILL');
+  const launch = async () => {
+    exited = undefined;
+    child = spawn(bin, [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.pipe(log, { end: false });
+    child.stderr?.pipe(log, { end: false });
+    child.on('exit', (code, signal) => {
+      exited = `exited with ${signal ?? code}`;
+    });
+    try {
+      await waitForHealth(endpoint, 30_000, () => exited);
+    } catch (error) {
+      kill();
+      const tail = safeTail(logFile);
+      throw new Error(`${(error as Error).message}${tail ? `\nlast lines of ${logFile}:\n${tail}` : ''}`);
+    }
+  };
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  const halt = async (graceMs: number) => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(kill, graceMs);
+    await done;
+    clearTimeout(timer);
+  };
+  process.once('exit', () => kill());
+  await launch();
   return {
     endpoint,
     port,
     logFile,
     async stop() {
-      process.off('exit', kill);
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(kill, 5_000);
-      await done;
-      clearTimeout(timer);
+      await halt(5_000);
     },
+    ...(opts.persistDir
+      ? {
+          async restart() {
+            const t0 = performance.now();
+            // Saving the state takes a moment; a SIGKILL before it is done would lose it.
+            await halt(60_000);
+            await launch();
+            return Math.round(performance.now() - t0);
+          },
+        }
+      : {}),
   };
 }
 

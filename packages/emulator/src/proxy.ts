@@ -10,7 +10,7 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { errorAnswer, FAULTS_PATH, type Fault, type FaultPlan, Faults } from './faults.ts';
+import { errorAnswer, FAULTS_PATH, type Fault, type FaultPlan, Faults, RESTART_PATH } from './faults.ts';
 import {
   checkRequest,
   identify,
@@ -26,6 +26,8 @@ export interface LimitingProxy {
   port: number;
   /** Injected failures (faults.ts): off until a plan is set, here or over HTTP at FAULTS_PATH. */
   faults: Faults;
+  /** What a POST to RESTART_PATH runs: restarts the emulator behind the proxy, resolving with its ms. */
+  onRestart?: () => Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -48,10 +50,13 @@ export async function startProxy(opts: {
   const keys: Keys = new Map();
   const faults = new Faults();
   faults.configure(opts.faults);
+  const self: Partial<LimitingProxy> = {};
   const server = createServer((req, res) => {
     const work = req.url?.startsWith(FAULTS_PATH)
       ? control(req, res, faults)
-      : handle(req, res, { target, agent, keys, faults });
+      : req.url?.startsWith(RESTART_PATH)
+        ? restartControl(req, res, self.onRestart)
+        : handle(req, res, { target, agent, keys, faults });
     work.catch((error: unknown) => fail(res, error));
   });
   // Chunked uploads and long polls outlive Node's default request timeout.
@@ -65,7 +70,7 @@ export async function startProxy(opts: {
     server.listen(opts.port ?? 0, opts.host ?? '0.0.0.0', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  return {
+  return Object.assign(self, {
     endpoint: `http://127.0.0.1:${port}`,
     port,
     faults,
@@ -74,7 +79,7 @@ export async function startProxy(opts: {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       agent.destroy();
     },
-  };
+  }) as LimitingProxy;
 }
 
 function fail(res: ServerResponse, error: unknown): void {
@@ -153,6 +158,30 @@ async function control(req: IncomingMessage, res: ServerResponse, faults: Faults
   const report = JSON.stringify(faults.report());
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(report)) });
   res.end(report);
+}
+
+/**
+ * POST: restarts the emulator behind the proxy (ministack's process mode with persisted state),
+ * answering `{ "restartedInMs": N }` once it answers again; 501 where the harness cannot.
+ */
+async function restartControl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  restart: (() => Promise<number>) | undefined,
+): Promise<void> {
+  await readAll(req);
+  const [status, body] =
+    req.method !== 'POST'
+      ? [405, { message: 'POST to restart' }]
+      : restart
+        ? [200, { restartedInMs: await restart() }]
+        : [
+            501,
+            { message: 'this emulator cannot be restarted with its state (MINISTACK_PERSIST_STATE=1, process mode)' },
+          ];
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+  res.end(text);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
