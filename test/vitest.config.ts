@@ -38,7 +38,7 @@ export default defineConfig({
       reportsDirectory: fileURLToPath(new URL('../coverage', import.meta.url)),
       // The bar `pnpm test` holds over every src/ (unit + integration measured 83.9% of lines,
       // 73.6% of branches); raise it as coverage grows, never lower it to pass.
-      thresholds: { lines: 80, statements: 78, functions: 82, branches: 70 },
+      thresholds: { lines: 85, statements: 82, functions: 85, branches: 74 },
     },
     projects: [
       {
