@@ -1,9 +1,9 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { type FaultPlan, readFaults, setFaults } from '@samples/emulator/faults';
 import { describeFaults, recordResult, retriesOf } from '@samples/emulator/reliability';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
-import { listKeys, waitFor } from '@samples/emulator/waiters';
+import { drain, listKeys, waitFor } from '@samples/emulator/waiters';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.ts';
 import { planRenditions } from '../src/plan.ts';
@@ -96,7 +96,7 @@ describeWith(
       written = (await listKeys(s3, stack.renditionsBucket, `${PREFIX}uploads/burst/`)).sort();
       const report = await readFaults(info.endpoint);
       await setFaults(info.endpoint, undefined);
-      const failed = await drainAll(stack.failedEventsQueueUrl);
+      const failed = (await drain(new SQSClient({}), stack.failedEventsQueueUrl)).length;
 
       const have = new Set(written);
       const complete = uploads.filter((u) => u.expected.every((r) => have.has(r.key))).length;
@@ -130,18 +130,5 @@ describeWith(
         expect(retriesOf(report)).toBeGreaterThan(0);
       }
     });
-
-    /** Messages on the on-failure queue (events whose every attempt failed), received and counted. */
-    async function drainAll(queueUrl: string): Promise<number> {
-      const sqs = new SQSClient({});
-      let n = 0;
-      for (;;) {
-        const res = await sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-        );
-        if (!res.Messages?.length) return n;
-        n += res.Messages.length;
-      }
-    }
   },
 );

@@ -3,11 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import {
-  DeleteMessageBatchCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   type Message,
-  ReceiveMessageCommand,
   SendMessageBatchCommand,
   SetQueueAttributesCommand,
   SQSClient,
@@ -150,29 +148,8 @@ export async function sendAll(sqs: SQSClient, queueUrl: string, messages: Outgoi
   }
 }
 
-/** Receives and deletes everything currently visible in a queue. */
-export async function drain(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
-  const out: Message[] = [];
-  for (;;) {
-    const r = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
-        MessageAttributeNames: ['All'],
-      }),
-    );
-    const msgs = r.Messages ?? [];
-    if (msgs.length === 0) return out;
-    out.push(...msgs);
-    await sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-      }),
-    );
-  }
-}
+// The queue drain the tests, the demo and the reliability project share.
+export { drain } from '@samples/emulator/waiters';
 
 export async function scanOrders(ddb: DynamoDBClient, table: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];

@@ -1,9 +1,9 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { recordResult } from '@samples/emulator/reliability';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
-import { listKeys, waitFor } from '@samples/emulator/waiters';
+import { drain, listKeys, waitFor } from '@samples/emulator/waiters';
 import { makeClip } from '@samples/test-support/clips';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Notice } from '../src/notice.ts';
@@ -39,19 +39,10 @@ describeWith(
     });
 
     /** Every notice on the subscribed queue, received and deleted. */
-    async function drainNotices(): Promise<Notice[]> {
-      const got: Notice[] = [];
-      for (;;) {
-        const res = await sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: stack.noticesUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-        );
-        if (!res.Messages?.length) return got;
-        for (const m of res.Messages) {
-          got.push(JSON.parse((JSON.parse(m.Body ?? '{}') as { Message: string }).Message) as Notice);
-          await sqs.send(new DeleteMessageCommand({ QueueUrl: stack.noticesUrl, ReceiptHandle: m.ReceiptHandle }));
-        }
-      }
-    }
+    const drainNotices = async (): Promise<Notice[]> =>
+      (await drain(sqs, stack.noticesUrl)).map(
+        (m) => JSON.parse((JSON.parse(m.Body ?? '{}') as { Message: string }).Message) as Notice,
+      );
 
     it(`transcodes and announces every clip once: ${CLIPS} clips at once`, async () => {
       const clip = makeClip({ width: 320, height: 240, seconds: 2 });

@@ -164,13 +164,15 @@ export async function startMinistackProcess(opts: {
     await done;
     clearTimeout(timer);
   };
-  process.once('exit', () => kill());
+  const onExit = () => kill();
+  process.once('exit', onExit);
   await launch();
   return {
     endpoint,
     port,
     logFile,
     async stop() {
+      process.off('exit', onExit);
       await halt(5_000);
     },
     ...(opts.persistDir

@@ -1,7 +1,7 @@
 import { DescribeTasksCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput, type SFNClient } from '@aws-sdk/client-sfn';
-import { type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
 export interface WaitOptions {
   timeoutMs?: number;
@@ -113,6 +113,30 @@ export async function waitForMessages(
     { intervalMs: 0, ...opts },
   );
   return got;
+}
+
+/** Receives and deletes everything currently visible in a queue. */
+export async function drain(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
+  const out: Message[] = [];
+  for (;;) {
+    const r = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    const msgs = r.Messages ?? [];
+    if (msgs.length === 0) return out;
+    out.push(...msgs);
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+      }),
+    );
+  }
 }
 
 /** Waits until a Step Functions execution leaves RUNNING and returns its description. */
