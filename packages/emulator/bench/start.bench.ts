@@ -30,7 +30,7 @@ if (ministackImage) {
 if (await has(LOCALSTACK_IMAGE)) ways.push({ label: LOCALSTACK_IMAGE, env: { AWS_EMULATOR: 'localstack' } });
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-const results: { label: string; start: number; firstCall: number }[] = [];
+const results: { label: string; start: number; firstCall: number; ratios: number[] }[] = [];
 const starts = new Map<string, number[]>(ways.map((w) => [w.label, []]));
 const calls = new Map<string, number[]>(ways.map((w) => [w.label, []]));
 const failed = new Map<string, string>();
@@ -60,17 +60,22 @@ for (let i = 0; i < ROUNDS; i++) {
     calls.get(way.label)?.push(t2 - t1);
   }
 }
+// Each way's start over the baseline's in the same round, pair by pair.
+const baseStarts = starts.get(ways[0]?.label ?? '') ?? [];
 for (const way of ways) {
   const s = starts.get(way.label) ?? [];
-  if (s.length) results.push({ label: way.label, start: median(s), firstCall: median(calls.get(way.label) ?? []) });
+  const ratios = s.slice(0, baseStarts.length).map((v, i) => v / (baseStarts[i] as number));
+  if (s.length)
+    results.push({ label: way.label, start: median(s), firstCall: median(calls.get(way.label) ?? []), ratios });
 }
 for (const [label, why] of failed) console.log(`  ${label}: not measured, it did not start here (${why.trim()})`);
 
 const base = results[0]!;
-console.log(`emulator start, median of ${ROUNDS} (baseline: ${base.label})`);
+console.log(`emulator start, median of ${ROUNDS} rounds, ratio to ${base.label} taken round by round`);
 for (const r of results) {
   console.log(
-    `  ${r.label.padEnd(62)} start ${r.start.toFixed(0).padStart(6)} ms  ratio ${(r.start / base.start).toFixed(2)}x` +
+    `  ${r.label.padEnd(62)} start ${r.start.toFixed(0).padStart(6)} ms  ratio ${median(r.ratios).toFixed(2)}x ` +
+      `(${Math.min(...r.ratios).toFixed(2)}-${Math.max(...r.ratios).toFixed(2)})` +
       `   first S3 calls ${r.firstCall.toFixed(0).padStart(5)} ms`,
   );
 }
