@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { LambdaClient, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
-import { SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { type FaultPlan, type FaultReport, readFaults, restartEmulator, setFaults } from '@samples/emulator/faults';
 import { describeFaults, recordResult, retriesOf } from '@samples/emulator/reliability';
 import { describeWith, emulator, uniqueName } from '@samples/emulator/testing';
@@ -86,18 +84,10 @@ suite(
 
     beforeAll(async () => {
       const t0 = performance.now();
-      stack = await deployStack(uniqueName('rel-orders'), { retryAfterSeconds: RETRY_AFTER_S });
-      const lambda = new LambdaClient({});
-      await lambda.send(
-        new UpdateFunctionConfigurationCommand({ FunctionName: stack.functionName, Timeout: FUNCTION_TIMEOUT_S }),
-      );
-      await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 60 }, { FunctionName: stack.functionName });
-      await stack.sqs.send(
-        new SetQueueAttributesCommand({
-          QueueUrl: stack.queueUrl,
-          Attributes: { VisibilityTimeout: String(RETRY_AFTER_S) },
-        }),
-      );
+      stack = await deployStack(uniqueName('rel-orders'), {
+        retryAfterSeconds: RETRY_AFTER_S,
+        functionTimeoutSeconds: FUNCTION_TIMEOUT_S,
+      });
       console.log(`[reliability] order processor deployed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     });
 

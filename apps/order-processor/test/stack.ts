@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { LambdaClient, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
 import {
   DeleteQueueCommand,
@@ -72,6 +73,12 @@ export interface DeployOptions {
    * timeout to see the same redrive in seconds. Unset, the stack's 30 minutes stay.
    */
   retryAfterSeconds?: number;
+  /**
+   * The function's timeout in seconds, lowered with `retryAfterSeconds` (and kept below it, as
+   * in the stack): an idempotency record left in progress by an attempt that died blocks its
+   * order until the function's timeout has passed. Unset, the stack's 5 minutes stay.
+   */
+  functionTimeoutSeconds?: number;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -96,6 +103,14 @@ export async function deployStack(name: string, opts: DeployOptions = {}): Promi
     queueName: `${name}-notices`.slice(0, 80),
     filterPolicy: { eventType: ['OrderAccepted'] },
   });
+  const functionName = outputs.ProcessorFunctionName as string;
+  if (opts.functionTimeoutSeconds !== undefined) {
+    const lambda = new LambdaClient({});
+    await lambda.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: functionName, Timeout: opts.functionTimeoutSeconds }),
+    );
+    await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 60 }, { FunctionName: functionName });
+  }
   if (opts.retryAfterSeconds !== undefined) {
     await sqs.send(
       new SetQueueAttributesCommand({
@@ -115,7 +130,7 @@ export async function deployStack(name: string, opts: DeployOptions = {}): Promi
     conflictsTable: outputs.ConflictsTableName as string,
     rejectionsTable: outputs.RejectionsTableName as string,
     topicArn,
-    functionName: outputs.ProcessorFunctionName as string,
+    functionName,
     sqs,
     ddb,
     async remove() {
