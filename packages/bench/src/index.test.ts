@@ -3,12 +3,23 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { childrenCpuMs, measure, paired, recordResults, spread } from './index.ts';
+import { childrenCpuMs, measure, paired, ratioText, recordResults, spread } from './index.ts';
+import { compareResults, type Entry } from './results.ts';
 
 const busy = (ms: number) => {
   const end = performance.now() + ms;
   while (performance.now() < end);
 };
+// Spins until this process has used `ms` of CPU: on a loaded machine a spin timed by the wall
+// clock may get far less CPU than its wall time.
+const spinCpu = (ms: number) => {
+  const start = process.cpuUsage();
+  for (;;) {
+    const used = process.cpuUsage(start);
+    if ((used.user + used.system) / 1000 >= ms) return;
+  }
+};
+const SPIN_CHILD = `(${spinCpu.toString()})(300)`;
 
 describe('spread', () => {
   it('gives the median (the mean of the middle two for an even count), min and max', () => {
@@ -20,18 +31,17 @@ describe('spread', () => {
 
 describe('measure', () => {
   it("counts this process's CPU", async () => {
-    const s = await measure(() => busy(60));
+    const s = await measure(() => spinCpu(60));
     expect(s.wallMs).toBeGreaterThanOrEqual(60);
-    expect(s.cpuMs).toBeGreaterThan(30);
+    expect(s.cpuMs).toBeGreaterThanOrEqual(60);
   });
 
   it.runIf(process.platform === 'linux')('counts the CPU of a child it waited for', async () => {
     const before = childrenCpuMs();
-    const s = await measure(() =>
-      execFileSync(process.execPath, ['-e', 'const e = Date.now() + 300; while (Date.now() < e);']),
-    );
-    expect(childrenCpuMs() - before).toBeGreaterThan(150);
-    expect(s.cpuMs).toBeGreaterThan(150);
+    const s = await measure(() => execFileSync(process.execPath, ['-e', SPIN_CHILD]));
+    // Counted in clock ticks (10 ms), so up to a tick short of what the child used.
+    expect(childrenCpuMs() - before).toBeGreaterThanOrEqual(290);
+    expect(s.cpuMs).toBeGreaterThanOrEqual(290);
   });
 });
 
@@ -80,5 +90,27 @@ describe('recordResults', () => {
     const md = readFileSync(join(dir, 'results.md'), 'utf8');
     expect(md).toContain('| x | f | 3 s |');
     expect(md).toContain('| y | g | 2 s |  | 1.20x (1.10-1.30) | <= 1.3x | yes |');
+  });
+});
+
+describe('ratioText', () => {
+  it('keeps two significant digits below 1, two decimals above', () => {
+    expect(ratioText({ median: 0.0943, min: 0.0912, max: 0.1012 })).toBe('0.094x (0.091-0.10)');
+    expect(ratioText({ median: 1.234, min: 0.856, max: 1.5 })).toBe('1.23x (0.86-1.50)');
+  });
+});
+
+describe('compareResults', () => {
+  it("gives each ratio's move from one run to the next, for the figures with a ratio in both", () => {
+    const entry = (median: number, extra: Entry['figures'] = []): Record<string, Entry> => ({
+      w: {
+        workload: 'w',
+        measuredAt: '',
+        machine: {},
+        figures: [{ figure: 'r', value: '', ratio: { median, min: median, max: median } }, ...extra],
+      },
+    });
+    const changes = compareResults(entry(2), entry(2.5, [{ figure: 'new', value: '1', ratio: spread([1]) }]));
+    expect(changes).toEqual([{ workload: 'w', figure: 'r', before: 2, after: 2.5, change: 0.25 }]);
   });
 });
