@@ -76,7 +76,8 @@ const variants: Record<string, () => unknown> = {
     : {}),
 };
 
-const result = await paired(variants, { baseline: 'handler', pairs: 6 });
+// gm's share of the machine moves more than sharp's from round to round: 12 rounds hold its ratio.
+const result = await paired(variants, { baseline: 'handler', pairs: 12 });
 printPaired(`12 MP JPEG -> ${plan.length} renditions, sharp.concurrency()=${sharp.concurrency()}`, result);
 if (!gmOk) console.log('  gm: GraphicsMagick not installed (apt-get install graphicsmagick)');
 
@@ -110,6 +111,14 @@ const figures = [
           ratio: v.gm.cpuRatio,
           target: '>= 8x',
           met: v.gm.cpuRatio.median >= 8,
+        },
+        {
+          // The most any pipeline making these outputs could reach: below 8x, the target asks
+          // for cheaper encoders, not a faster pipeline.
+          figure: 'CPU per image, GraphicsMagick over the encode floor (the bound on the ratio above)',
+          value: `${(v.gm.cpuMs.median / 1000).toFixed(3)} s`,
+          baseline: 'encode floor',
+          ratio: ratioOf(result, 'gm', 'floor'),
         },
       ]
     : []),

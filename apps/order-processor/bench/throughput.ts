@@ -120,6 +120,7 @@ try {
   );
   process.env.ORDERS_TABLE = base.ordersTable;
   process.env.TOPIC_ARN = base.topicArn;
+  process.env.CONFLICTS_TABLE = base.conflictsTable;
   const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
   const { SNSClient } = await import('@aws-sdk/client-sns');
   process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
@@ -174,7 +175,7 @@ try {
       {
         figure: 'handler time per record (in-process, emulator)',
         value: `${inProcess.a.median.toFixed(2)} ms`,
-        baseline: 'raw-SDK handler without idempotency records (not the same guarantee)',
+        baseline: 'raw-SDK handler with the same guarantee (a lease on the order item, no idempotency table)',
         ratio: invert(inProcess.ratio),
         target: '<= 1.30x',
         met: invert(inProcess.ratio).median <= 1.3,
@@ -188,9 +189,12 @@ try {
         met: deployed.ratio.median <= 1.3,
       },
       {
-        figure: 'DynamoDB + SNS round trips per order',
+        figure: 'DynamoDB + SNS round trips per new order',
         value: `${libTrips.toFixed(2)}`,
-        baseline: `baseline ${baseTrips.toFixed(2)}`,
+        baseline: `the same baseline: ${baseTrips.toFixed(2)}`,
+        ratio: { median: libTrips / baseTrips, min: libTrips / baseTrips, max: libTrips / baseTrips },
+        target: '<= 1.30x',
+        met: libTrips / baseTrips <= 1.3,
       },
     ],
     machineFacts({ backend: emu.backend }),

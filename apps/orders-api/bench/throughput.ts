@@ -1,24 +1,25 @@
 /**
- * pnpm --filter @samples/orders-api bench   (BENCH_REQUESTS=N per run, default 200; BENCH_ROUNDS, default 3)
+ * pnpm --filter @samples/orders-api bench   (BENCH_REQUESTS=N per run, default 500; BENCH_ROUNDS, default 7)
  *
  * POST /orders requests/s and latency p50/p99 at a few concurrencies against the API's
  * container, beside a minimal node:http baseline (bench/baseline.ts) in the same image doing
  * the same AWS calls (PutItem, SendMessage), both reaching the emulator through the harness's
- * proxy. Runs are interleaved A B A B per concurrency; the ratio is the baseline's requests/s
- * over the API's, per round: its median with min and max.
+ * proxy. Runs are interleaved per concurrency (A B, then B A, ...); the ratio is the baseline's
+ * requests/s over the API's, per round: its median with min and max, recorded in bench-results/.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { type Figure, machineFacts, ratioText, recordResults, spread } from '@samples/bench';
 import { bundleNode } from '@samples/build';
 import { startEmulator } from '@samples/emulator';
 import { PACKAGE_DIR } from '../scripts/build.ts';
 import { buildOrdersApiImage } from '../test/image.ts';
 
-const N = Number(process.env.BENCH_REQUESTS ?? 200);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const N = Number(process.env.BENCH_REQUESTS ?? 500);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const CONCURRENCIES = [1, 8, 32];
 
 const emu = await startEmulator();
@@ -82,8 +83,6 @@ async function load(url: string, concurrency: number, n: number) {
   return { rps: n / seconds, p50: pct(50), p99: pct(99) };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-
 try {
   const sqs = new SQSClient({});
   const ddb = new DynamoDBClient({});
@@ -131,21 +130,35 @@ try {
   console.log(
     '  concurrency | api req/s  p50 ms  p99 ms | baseline req/s  p50 ms  p99 ms | baseline/api req/s: median (min-max)',
   );
+  const figures: Figure[] = [];
   for (const c of CONCURRENCIES) {
     const a: Awaited<ReturnType<typeof load>>[] = [];
     const b: Awaited<ReturnType<typeof load>>[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      a.push(await load(variants.api, c, N));
-      b.push(await load(variants.baseline, c, N));
+      if (r % 2 === 0) {
+        a.push(await load(variants.api, c, N));
+        b.push(await load(variants.baseline, c, N));
+      } else {
+        b.push(await load(variants.baseline, c, N));
+        a.push(await load(variants.api, c, N));
+      }
     }
-    const ratios = a.map((x, i) => (b[i]?.rps ?? 0) / x.rps);
-    const f = (xs: number[]) => median(xs).toFixed(1).padStart(6);
+    const ratio = spread(a.map((x, i) => (b[i]?.rps ?? 0) / x.rps));
+    const med = (xs: number[]) => spread(xs).median;
+    const f = (xs: number[]) => med(xs).toFixed(1).padStart(6);
     console.log(
       `  ${String(c).padStart(11)} | ${f(a.map((x) => x.rps))}  ${f(a.map((x) => x.p50))}  ${f(a.map((x) => x.p99))} |` +
         `      ${f(b.map((x) => x.rps))}  ${f(b.map((x) => x.p50))}  ${f(b.map((x) => x.p99))} |` +
-        ` ${median(ratios).toFixed(2)}x (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`,
+        ` ${ratioText(ratio)}`,
     );
+    figures.push({
+      figure: `time per POST /orders at concurrency ${c} (container, emulator)`,
+      value: `${med(a.map((x) => x.rps)).toFixed(1)} req/s, p50 ${med(a.map((x) => x.p50)).toFixed(1)} ms, p99 ${med(a.map((x) => x.p99)).toFixed(1)} ms`,
+      baseline: 'node:http handler making the same AWS calls (bench/baseline.ts)',
+      ratio,
+    });
   }
+  recordResults('orders-api', figures, machineFacts({ backend: emu.backend }));
 } finally {
   for (const id of containers) execFileSync('docker', ['rm', '-f', id], { stdio: 'ignore' });
   await emu.stop();

@@ -142,7 +142,12 @@ describeWith(
           poison: 0,
           faults:
             `restart after ${answeredBefore} answered (${(restartedInMs / 1000).toFixed(1)} s down); ` +
-            `answers other than 202, each sent again: ${[...answers].filter(([k]) => k !== '202').map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,
+            `answers other than 202, each sent again: ${
+              [...answers]
+                .filter(([k]) => k !== '202')
+                .map(([k, n]) => `${k} ${n}`)
+                .join(', ') || 'none'
+            }`,
           // The proxy counts the SDKs' retries only while it injects faults; none are injected here.
           retries: 0,
           stored: new Set(stored).size,

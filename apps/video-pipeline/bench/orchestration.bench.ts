@@ -3,7 +3,7 @@
  * started (a) by the ecs-task-launcher function on upload, the baseline, and (b) by the
  * Step Functions pipeline (trigger, ValidateVideo, runTask.sync, NotifyComplete). Times from
  * the upload to the manifest in S3 (a) and to the notice on the topic (b); median of
- * `ROUNDS` (default 3), both in turn each round. Prints both and the ratio taken round by round
+ * `ROUNDS` (default 5), both in turn each round. Prints both and the ratio taken round by round
  * (median, min-max), and records them in bench-results/.
  */
 import { ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
@@ -18,7 +18,7 @@ import { makeClip } from '@samples/test-support/clips';
 import { manifestKey } from '@samples/transcoder/contract';
 import { deployPipeline } from '../test/stack.ts';
 
-const rounds = Number(process.env.ROUNDS ?? 3);
+const rounds = Number(process.env.ROUNDS ?? 5);
 const emu = await startEmulator();
 Object.assign(process.env, emu.env);
 console.log(`emulator: ${emu.description}`);

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 
-export { type Figure, RESULTS_DIR, recordResults } from './results.ts';
+import { ratioText } from './results.ts';
+
+export { type Figure, RESULTS_DIR, ratioText, recordResults } from './results.ts';
 
 /** One timed run: wall time, and CPU time (user + system) of this process and of the children it waited for. */
 export interface Sample {
@@ -121,11 +123,6 @@ export async function paired<K extends string>(
     };
   }
   return { pairs, baseline: opts.baseline, variants: result, samples };
-}
-
-/** `1.23x (1.10-1.41)`: a median ratio with its spread. */
-export function ratioText(r: Spread): string {
-  return `${r.median.toFixed(2)}x (${r.min.toFixed(2)}-${r.max.toFixed(2)})`;
 }
 
 /** Prints one line per variant: median wall and CPU, and their ratios to the baseline. */

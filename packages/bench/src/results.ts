@@ -20,7 +20,7 @@ export interface Figure {
   met?: boolean;
 }
 
-interface Entry {
+export interface Entry {
   workload: string;
   measuredAt: string;
   machine: Record<string, string>;
@@ -51,7 +51,47 @@ export function recordResults(
   console.log(`results: ${join(dir, 'results.md')}`);
 }
 
-const ratio = (r?: Spread) => (r ? `${r.median.toFixed(2)}x (${r.min.toFixed(2)}-${r.max.toFixed(2)})` : '');
+// Two significant digits below 0.1 (0.094x, not 0.09x): a small ratio rounded to two decimals
+// moves by a tenth of itself on the last digit.
+export const ratioNumber = (n: number) => (n >= 0.1 ? n.toFixed(2) : n.toPrecision(2));
+
+/** `1.23x (1.10-1.41)`: a median ratio with its spread. */
+export function ratioText(r: Spread): string {
+  return `${ratioNumber(r.median)}x (${ratioNumber(r.min)}-${ratioNumber(r.max)})`;
+}
+
+const ratio = (r?: Spread) => (r ? ratioText(r) : '');
+
+export interface Change {
+  workload: string;
+  figure: string;
+  before: number;
+  after: number;
+  /** after / before - 1 */
+  change: number;
+}
+
+/**
+ * Each figure's median ratio in two results files (two runs), for the figures with a ratio in
+ * both, and how far the second moved from the first.
+ */
+export function compareResults(before: Record<string, Entry>, after: Record<string, Entry>): Change[] {
+  const changes: Change[] = [];
+  for (const [workload, entry] of Object.entries(after)) {
+    for (const f of entry.figures) {
+      const old = before[workload]?.figures.find((g) => g.figure === f.figure);
+      if (!f.ratio || !old?.ratio) continue;
+      changes.push({
+        workload,
+        figure: f.figure,
+        before: old.ratio.median,
+        after: f.ratio.median,
+        change: f.ratio.median / old.ratio.median - 1,
+      });
+    }
+  }
+  return changes;
+}
 
 export function markdown(entries: Entry[]): string {
   const lines = ['# Benchmark results', ''];

@@ -4,6 +4,7 @@
  * LocalStack when its image is on the host. Prints medians and ratios to the baseline.
  */
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ratioText, spread } from '@samples/bench';
 import { getContainerRuntimeClient, ImageName } from 'testcontainers';
 import { LOCALSTACK_IMAGE, MINISTACK_IMAGE, MINISTACK_VERSION, startEmulator } from '../src/index.ts';
 
@@ -29,7 +30,7 @@ if (ministackImage) {
 }
 if (await has(LOCALSTACK_IMAGE)) ways.push({ label: LOCALSTACK_IMAGE, env: { AWS_EMULATOR: 'localstack' } });
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const median = (xs: number[]) => (xs.length ? spread(xs).median : Number.NaN);
 const results: { label: string; start: number; firstCall: number; ratios: number[] }[] = [];
 const starts = new Map<string, number[]>(ways.map((w) => [w.label, []]));
 const calls = new Map<string, number[]>(ways.map((w) => [w.label, []]));
@@ -74,9 +75,7 @@ const base = results[0]!;
 console.log(`emulator start, median of ${ROUNDS} rounds, ratio to ${base.label} taken round by round`);
 for (const r of results) {
   console.log(
-    `  ${r.label.padEnd(62)} start ${r.start.toFixed(0).padStart(6)} ms  ratio ${median(r.ratios).toFixed(2)}x ` +
-      `(${Math.min(...r.ratios).toFixed(2)}-${Math.max(...r.ratios).toFixed(2)})` +
-      `   first S3 calls ${r.firstCall.toFixed(0).padStart(5)} ms`,
+    `  ${r.label.padEnd(62)} start ${r.start.toFixed(0).padStart(6)} ms  ratio ${ratioText(spread(r.ratios))}   first S3 calls ${r.firstCall.toFixed(0).padStart(5)} ms`,
   );
 }
 if (!ministackImage) console.log(`  (no ministack image on this host: ${MINISTACK_IMAGE} or ${localImage})`);
