@@ -126,7 +126,7 @@ try {
     await load(url, 4, 50); // warm-up: connections, JIT, the SDK's first calls
   }
 
-  console.log(`orders-api bench (${emu.backend}, ${N} POSTs per run, ${ROUNDS} rounds A B A B per concurrency)`);
+  console.log(`orders-api bench (${emu.backend}, ${N} POSTs per run, ${ROUNDS} rounds per concurrency, A B then B A)`);
   console.log(
     '  concurrency | api req/s  p50 ms  p99 ms | baseline req/s  p50 ms  p99 ms | baseline/api req/s: median (min-max)',
   );
