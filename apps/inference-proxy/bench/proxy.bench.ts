@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
-import { machineFacts, ratioText, recordResults, type Spread, spread } from '@samples/bench';
+import { inTurn, machineFacts, ratioText, recordResults, type Spread, spread } from '@samples/bench';
 import { startEmulator } from '@samples/emulator';
 import { flatCanvas } from '@samples/test-support/images';
 import { lambdaContext, lambdaRuntimeEnv } from '@samples/test-support/lambda';
@@ -60,17 +60,11 @@ async function inPairs(a: () => Promise<void>, b: () => Promise<void>): Promise<
     await call();
     return performance.now() - t;
   };
-  const as: number[] = [];
-  const bs: number[] = [];
-  for (let i = 0; i < REQUESTS; i++) {
-    if (i % 2 === 0) {
-      as.push(await time(a));
-      bs.push(await time(b));
-    } else {
-      bs.push(await time(b));
-      as.push(await time(a));
-    }
-  }
+  const { a: as, b: bs } = await inTurn(
+    REQUESTS,
+    () => time(a),
+    () => time(b),
+  );
   return {
     diff: spread(bs.map((x, i) => x - (as[i] as number))).median,
     ratio: spread(bs).median / spread(as).median,
@@ -104,16 +98,12 @@ try {
   await run('warm-up', viaProxy);
   // Rounds of both paths in turn (order flipped each round): the p50 difference is taken within
   // each round, so load on the shared machine moves both sides of it together.
-  const rounds: { direct: Result; proxy: Result }[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    if (i % 2 === 0) {
-      const d = await run('model container direct', direct);
-      rounds.push({ direct: d, proxy: await run('API Gateway -> Lambda -> container', viaProxy) });
-    } else {
-      const p = await run('API Gateway -> Lambda -> container', viaProxy);
-      rounds.push({ direct: await run('model container direct', direct), proxy: p });
-    }
-  }
+  const paths = await inTurn(
+    ROUNDS,
+    () => run('model container direct', direct),
+    () => run('API Gateway -> Lambda -> container', viaProxy),
+  );
+  const rounds = paths.a.map((d, i) => ({ direct: d, proxy: paths.b[i] as Result }));
   const p50Overhead = spread(rounds.map((r) => r.proxy.p50 - r.direct.p50));
   const p99Overhead = spread(rounds.map((r) => r.proxy.p99 - r.direct.p99));
   const rpsRatio = spread(rounds.map((r) => r.proxy.rps / r.direct.rps));

@@ -10,7 +10,7 @@
  */
 import { join } from 'node:path';
 import { LambdaClient, UpdateFunctionCodeCommand, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
-import { machineFacts, ratioText, recordResults, type Spread, spread } from '@samples/bench';
+import { inTurn, machineFacts, ratioText, recordResults, type Spread, spread } from '@samples/bench';
 import { bundleLambda } from '@samples/build';
 import { startEmulator } from '@samples/emulator';
 import type { Context, SQSEvent } from 'aws-lambda';
@@ -84,19 +84,9 @@ async function perRecord(run: (e: SQSEvent) => Promise<unknown>, tag: string): P
   return (performance.now() - t0) / N;
 }
 
-/** Runs a and b in turn for ROUNDS rounds (order flipped each round); b's value over a's, round by round. */
-async function inTurn(a: (round: number) => Promise<number>, b: (round: number) => Promise<number>) {
-  const as: number[] = [];
-  const bs: number[] = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    if (r % 2 === 0) {
-      as.push(await a(r));
-      bs.push(await b(r));
-    } else {
-      bs.push(await b(r));
-      as.push(await a(r));
-    }
-  }
+/** a and b in turn for ROUNDS rounds: each side's spread, and b over a round by round. */
+async function inTurnSpread(a: (round: number) => Promise<number>, b: (round: number) => Promise<number>) {
+  const { a: as, b: bs } = await inTurn(ROUNDS, a, b);
   return { a: spread(as), b: spread(bs), ratio: spread(bs.map((x, i) => x / (as[i] as number))) };
 }
 
@@ -114,7 +104,7 @@ try {
   await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 120 }, { FunctionName: base.functionName });
   await throughput(lib, 'lib-warm');
   await throughput(base, 'base-warm');
-  const deployed = await inTurn(
+  const deployed = await inTurnSpread(
     (r) => throughput(lib, `lib-${r}`),
     (r) => throughput(base, `base-${r}`),
   );
@@ -147,7 +137,7 @@ try {
   await perRecord((e) => libHandler(e, context), 'lib-warm');
   await perRecord((e) => baseline.handler(e), 'base-warm');
   for (const c of [libCalls, baseCalls]) c.ddb.n = c.sns.n = 0;
-  const inProcess = await inTurn(
+  const inProcess = await inTurnSpread(
     (r) => perRecord((e) => libHandler(e, context), `lib-inproc-${r}`),
     (r) => perRecord((e) => baseline.handler(e), `base-inproc-${r}`),
   );

@@ -12,7 +12,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type Figure, machineFacts, ratioText, recordResults, spread } from '@samples/bench';
+import { type Figure, inTurn, machineFacts, ratioText, recordResults, spread } from '@samples/bench';
 import { bundleNode } from '@samples/build';
 import { startEmulator } from '@samples/emulator';
 import { PACKAGE_DIR } from '../scripts/build.ts';
@@ -132,17 +132,11 @@ try {
   );
   const figures: Figure[] = [];
   for (const c of CONCURRENCIES) {
-    const a: Awaited<ReturnType<typeof load>>[] = [];
-    const b: Awaited<ReturnType<typeof load>>[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      if (r % 2 === 0) {
-        a.push(await load(variants.api, c, N));
-        b.push(await load(variants.baseline, c, N));
-      } else {
-        b.push(await load(variants.baseline, c, N));
-        a.push(await load(variants.api, c, N));
-      }
-    }
+    const { a, b } = await inTurn(
+      ROUNDS,
+      () => load(variants.api, c, N),
+      () => load(variants.baseline, c, N),
+    );
     const ratio = spread(a.map((x, i) => (b[i]?.rps ?? 0) / x.rps));
     const med = (xs: number[]) => spread(xs).median;
     const f = (xs: number[]) => med(xs).toFixed(1).padStart(6);

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { childrenCpuMs, measure, paired, ratioText, recordResults, spread } from './index.ts';
+import { childrenCpuMs, inTurn, measure, paired, ratioText, recordResults, spread } from './index.ts';
 import { compareResults, type Entry } from './results.ts';
 
 // Spins until this thread has used `ms` of CPU: on a loaded machine a spin timed by the wall
@@ -112,5 +112,24 @@ describe('compareResults', () => {
     });
     const changes = compareResults(entry(2), entry(2.5, [{ figure: 'new', value: '1', ratio: spread([1]) }]));
     expect(changes).toEqual([{ workload: 'w', figure: 'r', before: 2, after: 2.5, change: 0.25 }]);
+  });
+});
+
+describe('inTurn', () => {
+  it('runs both sides round after round, the order flipped each round, and keeps each side in round order', async () => {
+    const order: string[] = [];
+    const r = await inTurn(
+      3,
+      async (round) => {
+        order.push(`a${round}`);
+        return round;
+      },
+      async (round) => {
+        order.push(`b${round}`);
+        return `b${round}`;
+      },
+    );
+    expect(order).toEqual(['a0', 'b0', 'b1', 'a1', 'a2', 'b2']);
+    expect(r).toEqual({ a: [0, 1, 2], b: ['b0', 'b1', 'b2'] });
   });
 });

@@ -83,6 +83,30 @@ export interface PairedResult<K extends string> {
   samples: Record<K, Sample[]>;
 }
 
+/**
+ * Runs `a` and `b` in turn, `rounds` times, the order flipped each round (a b, then b a, ...), for
+ * what `paired` cannot time itself: throughput, latency percentiles, a value each side returns.
+ * Gives each side's values round by round, to be compared within their round.
+ */
+export async function inTurn<A, B>(
+  rounds: number,
+  a: (round: number) => Promise<A>,
+  b: (round: number) => Promise<B>,
+): Promise<{ a: A[]; b: B[] }> {
+  const as: A[] = [];
+  const bs: B[] = [];
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2 === 0) {
+      as.push(await a(round));
+      bs.push(await b(round));
+    } else {
+      bs.push(await b(round));
+      as.push(await a(round));
+    }
+  }
+  return { a: as, b: bs };
+}
+
 /** `a` over `b` round by round (CPU or wall time), for comparisons other than with the baseline. */
 export function ratioOf<K extends string>(r: PairedResult<K>, a: K, b: K, of: 'cpu' | 'wall' = 'cpu'): Spread {
   const key = of === 'cpu' ? 'cpuMs' : 'wallMs';
